@@ -1,0 +1,215 @@
+"""The command line: arguments -> options -> scan -> writer -> exit code. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hullscan import __version__
+from hullscan.errors import HullscanError, UsageError
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+EPILOG = """\
+references (REF):
+  docker-archive:PATH[:TAG]        a 'docker save' archive (gzip/zstd compressed or not)
+  oci:DIR[:TAG|@DIGEST]            an OCI image layout directory
+  oci-archive:PATH[:TAG|@DIGEST]   an OCI image layout in a tar
+  registry:NAME, NAME[:TAG|@DIGEST]  an image in a registry (HTTPS; --insecure for plain HTTP)
+  PATH                             an existing archive or layout, recognised by its content
+
+exit codes:
+  0  no finding at or above --fail-on (or no --fail-on given)
+  1  findings at or above --fail-on
+  2  usage error, or an image, registry or cache that could not be read
+"""
+
+SEVERITIES = ("UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL")
+
+
+def _size(text: str) -> int:
+    """``512M``, ``2G``, ``100000`` -> bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    try:
+        if t and t[-1] in units:
+            return int(float(t[:-1]) * units[t[-1]])
+        return int(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 512M, 2G)") from None
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    out = p.add_argument_group("output")
+    out.add_argument("--format", "-f", choices=("table", "json"), default="table", help="report format")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notices on stderr")
+    out.add_argument(
+        "--fail-on", metavar="SEVERITY", type=str.upper, choices=SEVERITIES,
+        help="exit 1 when a finding at or above SEVERITY remains",
+    )
+    cache = p.add_argument_group("cache and limits")
+    cache.add_argument("--cache-dir", metavar="DIR", help="layer cache (default: $HULLSCAN_CACHE_DIR or "
+                       "the user cache directory)")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the layer cache")
+    cache.add_argument("--max-file-size", type=_size, default="512M", metavar="SIZE",
+                       help="largest file handed to a parser (default 512M)")
+    cache.add_argument("--max-layer-size", type=_size, default="32G", metavar="SIZE",
+                       help="largest uncompressed layer (default 32G)")
+
+
+def _registry(p: argparse.ArgumentParser) -> None:
+    reg = p.add_argument_group("image source")
+    reg.add_argument("--platform", metavar="OS/ARCH[/VARIANT]",
+                     help="image to pick from a multi-platform index (default: this machine's)")
+    reg.add_argument("--insecure", action="store_true", help="plain HTTP / unverified TLS to the registry")
+    reg.add_argument("--username", metavar="USER", help="registry user (or HULLSCAN_USERNAME)")
+    reg.add_argument("--password", metavar="PASSWORD", help="registry password (or HULLSCAN_PASSWORD)")
+    reg.add_argument("--password-stdin", action="store_true", help="read the registry password from stdin")
+    reg.add_argument("--docker-config", metavar="FILE", help="Docker config.json with credentials "
+                     "(default ~/.docker/config.json)")
+    reg.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="registry timeout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hullscan",
+        description="Scan container images and root filesystems for what they really contain.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"hullscan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    image = sub.add_parser("image", help="scan a container image", epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    image.add_argument("ref", metavar="REF", help="the image (see 'references' below)")
+    _registry(image)
+    _common(image)
+
+    rootfs = sub.add_parser("rootfs", help="scan a root filesystem directory (e.g. /)")
+    rootfs.add_argument("path", metavar="PATH")
+    rootfs.add_argument("--skip-dirs", metavar="DIR", action="append", default=[],
+                        help="directory to leave out, relative to PATH (repeatable)")
+    _common(rootfs)
+
+    cache = sub.add_parser("cache", help="manage the layer cache")
+    cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    cache_sub.required = True
+    clean = cache_sub.add_parser("clean", help="remove every cached layer")
+    clean.add_argument("--cache-dir", metavar="DIR")
+    return parser
+
+
+def _cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from hullscan.cache.directory import DirectoryCache, default_cache_dir
+
+    if getattr(args, "no_cache", False):
+        return None
+    return DirectoryCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        if args.password:
+            raise UsageError("--password and --password-stdin exclude each other")
+        return sys.stdin.readline().rstrip("\r\n")
+    return args.password  # type: ignore[no-any-return]
+
+
+def _run_scan(args: argparse.Namespace) -> int:
+    from hullscan.extract.registry import default_extractors
+    from hullscan.image.blob import Limits
+    from hullscan.scan import ScanOptions, scan_image, scan_rootfs
+
+    limits = Limits(max_file_size=args.max_file_size, max_layer_size=args.max_layer_size)
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from hullscan.progress import TerminalProgress
+
+        progress = TerminalProgress()
+    options = ScanOptions(
+        extractors=default_extractors(),
+        limits=limits,
+        cache=_cache(args),
+        **({"progress": progress} if progress is not None else {}),  # type: ignore[arg-type]
+        rootfs_skip=tuple(getattr(args, "skip_dirs", ())),
+    )
+    try:
+        if args.command == "rootfs":
+            result = scan_rootfs(Path(args.path), options)
+        else:
+            from hullscan.image.reference import open_source
+            from hullscan.image.source import SourceOptions
+            from hullscan.model import Platform
+
+            src_opts = SourceOptions(
+                platform=Platform.parse(args.platform) if args.platform else None,
+                insecure=args.insecure,
+                username=args.username,
+                password=_password(args),
+                docker_config=args.docker_config,
+                timeout=args.timeout,
+            )
+            with open_source(args.ref, src_opts, max_metadata_size=limits.max_metadata_size) as source:
+                result = scan_image(source, options)
+    finally:
+        if progress is not None:
+            progress.close()
+
+    if args.format == "json":
+        from hullscan.report.json import render_json
+
+        text = render_json(result)
+    else:
+        from hullscan.report.table import render_table
+
+        text = render_table(result)
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(output)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def _run_cache(args: argparse.Namespace) -> int:
+    cache = _cache(args)
+    assert cache is not None
+    removed = cache.clean()
+    print(f"removed {removed} cached layer entries from {cache.root}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "cache":
+            return _run_cache(args)
+        return _run_scan(args)
+    except HullscanError as exc:
+        print(f"hullscan: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("hullscan: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,13 @@
+"""The registry of extractors: an explicit, ordered tuple, grouped by family. Nothing registers itself."""
+
+from __future__ import annotations
+
+from hullscan.extract.base import Extractor
+from hullscan.extract.osrelease import OSReleaseExtractor
+
+
+def default_extractors() -> tuple[Extractor[object], ...]:
+    return (
+        # os/*
+        OSReleaseExtractor(),
+    )

@@ -1,0 +1,159 @@
+"""Squash: replay layer facts bottom-up into the filesystem a container would see.
+
+Overlay rules (https://github.com/opencontainers/image-spec/blob/main/layer.md#whiteouts): a ``.wh.NAME``
+marker deletes ``NAME`` (and everything under it) from the layers below; ``.wh..wh..opq`` hides every lower
+entry in its directory; entries of a later layer replace earlier ones at the same path. Every surviving entry
+remembers the layer that last wrote it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+import msgspec
+
+from hullscan.image.facts import LayerFacts
+from hullscan.model import FileEntry, FileKind, LayerRef
+
+T = TypeVar("T")
+
+MAX_SYMLINK_HOPS = 40  # as Linux's MAXSYMLINKS
+
+
+def _ancestors(path: str) -> Iterator[str]:
+    """``a/b/c`` -> ``a/b/c``, ``a/b``, ``a``."""
+    while path:
+        yield path
+        path = path.rpartition("/")[0]
+
+
+class SquashedView:
+    """The squashed filesystem of an image, with each entry's layer of origin and the extractors' payloads."""
+
+    def __init__(self, layers: Sequence[tuple[LayerRef, LayerFacts]]) -> None:
+        self.layers: tuple[LayerRef, ...] = tuple(ref for ref, _ in layers)
+        self._facts: tuple[LayerFacts, ...] = tuple(f for _, f in layers)
+        files: dict[str, tuple[FileEntry, int]] = {}
+        for pos, (_ref, facts) in enumerate(layers):
+            if facts.whiteouts or facts.opaque_dirs:
+                deleted = set(facts.whiteouts)
+                hidden = set(facts.opaque_dirs)
+                survivors: dict[str, tuple[FileEntry, int]] = {}
+                for path, value in files.items():
+                    if any(a in deleted for a in _ancestors(path)):
+                        continue
+                    if any(a in hidden for a in _ancestors(path.rpartition("/")[0])):
+                        continue
+                    survivors[path] = value
+                files = survivors
+            for entry in facts.files:
+                files[entry.path] = (entry, pos)
+        self._files = files
+
+    # ------------------------------------------------------------------ files
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._files
+
+    def entries(self) -> Iterator[tuple[FileEntry, LayerRef]]:
+        for entry, pos in self._files.values():
+            yield entry, self.layers[pos]
+
+    def entry(self, path: str) -> tuple[FileEntry, LayerRef] | None:
+        """The entry at exactly ``path`` (no symlink resolution), with the layer that last wrote it."""
+        found = self._files.get(path.strip("/"))
+        if found is None:
+            return None
+        return found[0], self.layers[found[1]]
+
+    def resolve(self, path: str) -> str | None:
+        """Follow symlinks (in every component) inside the image; ``None`` when the path does not exist.
+
+        Absolute targets are taken relative to the image root and ``..`` stops at the root, as inside a
+        chroot: nothing ever resolves outside the image.
+        """
+        parts = [p for p in path.split("/") if p and p != "."]
+        resolved: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part == "..":
+                if resolved:
+                    resolved.pop()
+                continue
+            resolved.append(part)
+            current = "/".join(resolved)
+            found = self._files.get(current)
+            if found is None:
+                return None
+            entry = found[0]
+            if entry.kind is FileKind.SYMLINK:
+                hops += 1
+                if hops > MAX_SYMLINK_HOPS:
+                    return None
+                resolved.pop()
+                target = entry.linkname
+                if target.startswith("/"):
+                    resolved = []
+                parts = [p for p in target.split("/") if p and p != "."] + parts
+        return "/".join(resolved)
+
+    # ------------------------------------------------------------------ extractor payloads
+
+    def payload(self, extractor: str, path: str, payload_type: type[T]) -> tuple[T, LayerRef] | None:
+        """The payload an extractor produced for the file now visible at ``path`` (symlinks followed)."""
+        real = self.resolve(path)
+        if real is None:
+            return None
+        found = self._files.get(real)
+        if found is None:
+            return None
+        _, pos = found
+        raw = self._facts[pos].results.get(extractor, {}).get(real)
+        if raw is None:
+            return None
+        return msgspec.json.decode(raw, type=payload_type), self.layers[pos]
+
+    def payloads(self, extractor: str, payload_type: type[T]) -> Iterator[tuple[str, T, LayerRef]]:
+        """Every payload of one extractor that survives in the squashed view, in path order."""
+        for pos, facts in enumerate(self._facts):
+            for path, raw in facts.results.get(extractor, {}).items():
+                found = self._files.get(path)
+                if found is not None and found[1] == pos:
+                    yield path, msgspec.json.decode(raw, type=payload_type), self.layers[pos]
+
+    def history(self, extractor: str, path: str, payload_type: type[T]) -> list[tuple[T, LayerRef]]:
+        """Every version of one file's payload, bottom layer first (for attributing what a layer added)."""
+        out: list[tuple[T, LayerRef]] = []
+        for pos, facts in enumerate(self._facts):
+            raw = facts.results.get(extractor, {}).get(path)
+            if raw is not None:
+                out.append((msgspec.json.decode(raw, type=payload_type), self.layers[pos]))
+        return out
+
+
+def normalize_member_path(name: str) -> str | None:
+    """A tar member name as a clean relative path, or ``None`` when it would escape the root.
+
+    ``./etc/passwd`` and ``/etc/passwd`` become ``etc/passwd``; ``a/../../x`` is hostile and refused.
+    """
+    if "\x00" in name:
+        return None
+    path = posixpath.normpath("/" + name.lstrip("/")) if name else "/"
+    # normpath of an absolute path cannot climb above "/", so check the raw components too.
+    depth = 0
+    for part in name.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return None
+        else:
+            depth += 1
+    return path.lstrip("/")

@@ -1,0 +1,236 @@
+"""The model every stage hands to the next: frozen, slotted dataclasses with typed fields.
+
+These are internal types. Report writers render their own versioned documents from them (see ``report/``),
+so a field added here never silently changes what users parse.
+"""
+
+from __future__ import annotations
+
+import platform as _platform
+from dataclasses import dataclass, field
+from enum import Enum
+
+from hullscan.errors import UsageError
+
+# ---------------------------------------------------------------------------------------------- platforms
+
+_MACHINE_TO_OCI = {
+    "x86_64": ("amd64", ""),
+    "amd64": ("amd64", ""),
+    "aarch64": ("arm64", "v8"),
+    "arm64": ("arm64", "v8"),
+    "armv7l": ("arm", "v7"),
+    "armv6l": ("arm", "v6"),
+    "i386": ("386", ""),
+    "i686": ("386", ""),
+    "ppc64le": ("ppc64le", ""),
+    "s390x": ("s390x", ""),
+    "riscv64": ("riscv64", ""),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    """An OCI platform, ``os/architecture[/variant]`` (https://github.com/opencontainers/image-spec/blob/main/image-index.md)."""
+
+    os: str
+    architecture: str
+    variant: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Platform:
+        parts = text.strip().split("/")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise UsageError(f"invalid platform {text!r}: expected os/arch[/variant], e.g. linux/amd64")
+        os_, arch = parts[0].lower(), parts[1].lower()
+        variant = parts[2].lower() if len(parts) == 3 else ""
+        return cls(os_, arch, variant)
+
+    @classmethod
+    def host(cls) -> Platform:
+        arch, variant = _MACHINE_TO_OCI.get(_platform.machine().lower(), (_platform.machine().lower(), ""))
+        return cls("linux", arch, variant)
+
+    def matches(self, other: Platform) -> bool:
+        """Whether an image built for ``other`` serves a request for ``self``.
+
+        An empty variant on either side matches any variant; arm64's ``v8`` is its default variant.
+        """
+        if self.os != other.os or self.architecture != other.architecture:
+            return False
+        if not self.variant or not other.variant:
+            return True
+        return self.variant == other.variant
+
+    def __str__(self) -> str:
+        return "/".join(p for p in (self.os, self.architecture, self.variant) if p)
+
+
+# ---------------------------------------------------------------------------------------------- images
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptor:
+    """An OCI content descriptor: what a manifest or index says about a blob."""
+
+    media_type: str
+    digest: str
+    size: int
+    platform: Platform | None = None
+    annotations: tuple[tuple[str, str], ...] = ()
+
+    def annotation(self, key: str) -> str | None:
+        for k, v in self.annotations:
+            if k == key:
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One line of the image config's ``history``: the build step that made (or did not make) a layer."""
+
+    created_by: str = ""
+    created: str = ""
+    comment: str = ""
+    empty_layer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerConfig:
+    """The runtime part of an image config (``config`` in the OCI image config)."""
+
+    user: str = ""
+    env: tuple[str, ...] = ()
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    working_dir: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    exposed_ports: tuple[str, ...] = ()
+    volumes: tuple[str, ...] = ()
+    healthcheck: tuple[str, ...] | None = None
+    stop_signal: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageConfig:
+    """The parsed image configuration blob."""
+
+    digest: str
+    os: str
+    architecture: str
+    variant: str
+    created: str
+    diff_ids: tuple[str, ...]
+    history: tuple[HistoryEntry, ...]
+    container: ContainerConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One filesystem layer of an image, tied to the build step that made it."""
+
+    index: int
+    digest: str
+    """Digest of the blob as stored (compressed); equal to ``diff_id`` for uncompressed layers."""
+    diff_id: str
+    """Digest of the uncompressed tar: the cache key, stable across compressions."""
+    media_type: str
+    size: int
+    created_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """What the scan knows about the image itself."""
+
+    name: str
+    """The reference as the user gave it, normalised (``docker-archive:/x.tar``, ``registry:host/repo:tag``)."""
+    source: str
+    """The kind of source: ``docker-archive``, ``oci``, ``oci-archive``, ``registry``, ``rootfs``."""
+    manifest_digest: str
+    config: ImageConfig | None
+    layers: tuple[Layer, ...]
+    repo_tags: tuple[str, ...] = ()
+    repo_digests: tuple[str, ...] = ()
+
+    @property
+    def image_id(self) -> str:
+        return self.config.digest if self.config else ""
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+
+class FileKind(str, Enum):
+    FILE = "file"
+    DIR = "dir"
+    SYMLINK = "symlink"
+    HARDLINK = "hardlink"
+    CHAR = "char"
+    BLOCK = "block"
+    FIFO = "fifo"
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One entry of a layer (or root filesystem) as its tar header describes it. Paths have no leading ``/``."""
+
+    path: str
+    kind: FileKind
+    mode: int
+    """Permission bits including setuid/setgid/sticky (``0o7777`` mask)."""
+    size: int
+    uid: int = 0
+    gid: int = 0
+    linkname: str = ""
+    """Symlink target as written, or the hard link's target path (normalised, no leading ``/``)."""
+
+
+# ---------------------------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True, slots=True)
+class Distro:
+    """The operating system of an image, as its release files describe it."""
+
+    family: str
+    """Stable lowercase id: ``debian``, ``ubuntu``, ``alpine``, ``redhat``, ``centos``, ``rocky``, ``alma``..."""
+    release: str
+    """The version as precisely as the image says it (``12.5``, ``3.11.5``, ``9.4``)."""
+    codename: str = ""
+    pretty_name: str = ""
+    source_file: str = ""
+    """The file the release was read from (``etc/os-release``)."""
+    extended_support: bool = False
+    """Ubuntu ESM and similar paid extended-support channels are enabled."""
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRef:
+    """Which layer brought something into the image, and the build step behind it."""
+
+    index: int
+    digest: str
+    diff_id: str
+    created_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    """Something in the image could not be read as expected; the scan went on without it."""
+
+    message: str
+    path: str = ""
+    layer: LayerRef | None = None
+    extractor: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    """Everything the extractors found in the squashed image."""
+
+    distro: Distro | None
+    distro_layer: LayerRef | None = None
+    file_count: int = 0
+    warnings: tuple[Warning_, ...] = field(default_factory=tuple)

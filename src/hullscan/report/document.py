@@ -1,0 +1,77 @@
+"""The versioned report document (what ``--format json`` prints). Fields are added, never renamed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hullscan import __version__
+from hullscan.model import Distro, LayerRef
+from hullscan.scan import ScanResult
+
+REPORT_SCHEMA = "hullscan.report/v1"
+
+
+def _layer_ref(ref: LayerRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {"index": ref.index, "digest": ref.digest, "diff_id": ref.diff_id, "created_by": ref.created_by}
+
+
+def _os(distro: Distro | None, layer: LayerRef | None) -> dict[str, Any] | None:
+    if distro is None:
+        return None
+    return {
+        "family": distro.family,
+        "release": distro.release,
+        "codename": distro.codename,
+        "pretty_name": distro.pretty_name,
+        "source_file": distro.source_file,
+        "extended_support": distro.extended_support,
+        "layer": _layer_ref(layer),
+    }
+
+
+def report_document(result: ScanResult) -> dict[str, Any]:
+    image = result.image
+    cfg = image.config
+    inv = result.inventory
+    return {
+        "schema": REPORT_SCHEMA,
+        "generator": {"name": "hullscan", "version": __version__},
+        "artifact": {
+            "name": image.name,
+            "source": image.source,
+            "image_id": image.image_id,
+            "manifest_digest": image.manifest_digest,
+            "repo_tags": list(image.repo_tags),
+            "repo_digests": list(image.repo_digests),
+            "os": cfg.os if cfg else "",
+            "architecture": cfg.architecture if cfg else "",
+            "variant": cfg.variant if cfg else "",
+            "created": cfg.created if cfg else "",
+            "layers": [
+                {
+                    "index": layer.index,
+                    "digest": layer.digest,
+                    "diff_id": layer.diff_id,
+                    "media_type": layer.media_type,
+                    "size": layer.size,
+                    "created_by": layer.created_by,
+                }
+                for layer in image.layers
+            ],
+        },
+        "os": _os(inv.distro, inv.distro_layer),
+        "summary": {
+            "files": inv.file_count,
+            "layers": result.stats.layers,
+            "layers_from_cache": result.stats.layers_from_cache,
+            "warnings": len(inv.warnings),
+            "findings": 0,
+        },
+        "warnings": [
+            {"message": w.message, "path": w.path, "extractor": w.extractor, "layer": _layer_ref(w.layer)}
+            for w in inv.warnings
+        ],
+        "findings": [],
+    }

@@ -1,0 +1,78 @@
+"""``--format table``: a summary for people at a terminal."""
+
+from __future__ import annotations
+
+from hullscan.model import Layer
+from hullscan.scan import ScanResult
+
+
+def _size(n: int) -> str:
+    if n < 0:
+        return "?"
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _os_line(result: ScanResult) -> str:
+    d = result.inventory.distro
+    if d is None:
+        return "unknown (no OS release file found)"
+    text = f"{d.family} {d.release}"
+    if d.codename:
+        text += f" ({d.codename})"
+    if d.extended_support:
+        text += " [extended support]"
+    return text
+
+
+def _layer_row(layer: Layer) -> str:
+    digest = (layer.digest or layer.diff_id).removeprefix("sha256:")[:12] or "-"
+    return f"  {layer.index + 1:>3}  {digest:<12}  {_size(layer.size):>9}  {_short(layer.created_by, 80) or '-'}"
+
+
+def render_table(result: ScanResult) -> str:
+    image = result.image
+    inv = result.inventory
+    cfg = image.config
+    lines = [f"{image.name} ({_os_line(result)})", ""]
+    if cfg is not None:
+        lines.append(f"  image id    {image.image_id}")
+        if image.manifest_digest:
+            lines.append(f"  manifest    {image.manifest_digest}")
+        if image.repo_tags:
+            lines.append(f"  tags        {', '.join(image.repo_tags)}")
+        platform = "/".join(p for p in (cfg.os, cfg.architecture, cfg.variant) if p)
+        lines.append(f"  platform    {platform or '-'}")
+    stats = result.stats
+    lines.append(
+        f"  layers      {stats.layers}"
+        + (f" ({stats.layers_from_cache} from cache)" if cfg is not None else "")
+    )
+    lines.append(f"  files       {inv.file_count:,}")
+    if inv.distro is not None:
+        where = inv.distro.source_file
+        if inv.distro_layer is not None and cfg is not None:
+            where += f", layer {inv.distro_layer.index + 1}"
+        lines.append(f"  os          {_os_line(result)}  (from {where})")
+    if cfg is not None and image.layers:
+        lines += ["", "Layers", "    #  DIGEST             SIZE  CREATED BY"]
+        lines += [_layer_row(layer) for layer in image.layers]
+    if inv.warnings:
+        lines += ["", f"Warnings ({len(inv.warnings)})"]
+        for w in inv.warnings[:50]:
+            where = f"{w.path}: " if w.path else ""
+            layer = f" [layer {w.layer.index + 1}]" if w.layer is not None and cfg is not None else ""
+            lines.append(f"  {where}{w.message}{layer}")
+        if len(inv.warnings) > 50:
+            lines.append(f"  … and {len(inv.warnings) - 50} more (see --format json)")
+    lines += ["", "Findings: none"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,193 @@
+"""Orchestration: the only module that knows every stage.
+
+source ─► resolve ─► per-layer facts (cache, or one pass over the blob) ─► squash ─► inventory
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hullscan.cache.directory import DirectoryCache, layer_key
+from hullscan.errors import HullscanError, ImageError, UsageError
+from hullscan.extract.base import Extractor, signature
+from hullscan.extract.osrelease import detect_distro
+from hullscan.image.blob import Limits, LayerStream
+from hullscan.image.facts import LayerFacts
+from hullscan.image.oci import layer_history
+from hullscan.image.source import ImageSource
+from hullscan.image.squash import SquashedView
+from hullscan.image.walker import walk_rootfs, walk_tar
+from hullscan.model import ImageInfo, Inventory, Layer, LayerRef, Warning_
+
+
+class Progress:
+    """Receives progress events; the CLI draws bars from them. The default does nothing."""
+
+    def layer_start(self, layer: Layer, total_layers: int) -> None: ...
+    def layer_bytes(self, done: int) -> None: ...
+    def layer_done(self, layer: Layer, cached: bool) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    extractors: tuple[Extractor[object], ...]
+    limits: Limits = Limits()
+    cache: DirectoryCache | None = None
+    progress: Progress = field(default_factory=Progress)
+    rootfs_skip: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ScanStats:
+    layers: int = 0
+    layers_from_cache: int = 0
+    blobs_read: int = 0
+    bytes_read: int = 0
+    uncompressed_bytes: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    image: ImageInfo
+    view: SquashedView
+    inventory: Inventory
+    stats: ScanStats
+
+
+def _layer_ref(layer: Layer) -> LayerRef:
+    return LayerRef(layer.index, layer.digest, layer.diff_id, layer.created_by)
+
+
+def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
+    started = time.perf_counter()
+    resolved = source.resolve()
+    config = resolved.config
+    manifest = resolved.manifest
+    if len(manifest.layers) != len(config.diff_ids):
+        raise ImageError(
+            f"{source.name}: the manifest lists {len(manifest.layers)} layers but the config has "
+            f"{len(config.diff_ids)} diff_ids"
+        )
+    created_by = layer_history(config)
+    layers = tuple(
+        Layer(
+            index=i,
+            digest=desc.digest or diff_id,
+            diff_id=diff_id,
+            media_type=desc.media_type,
+            size=desc.size,
+            created_by=created_by[i],
+        )
+        for i, (desc, diff_id) in enumerate(zip(manifest.layers, config.diff_ids, strict=True))
+    )
+    sig = signature(options.extractors)
+    facts: dict[str, LayerFacts] = {}
+    if options.cache is not None:
+        for layer in layers:
+            if layer.diff_id not in facts:
+                hit = options.cache.get(layer_key(layer.diff_id, sig))
+                if hit is not None:
+                    facts[layer.diff_id] = hit
+                    options.progress.layer_done(layer, cached=True)
+    from_cache = len(facts)
+
+    # Each distinct diffID is read once, even when the manifest repeats a layer.
+    todo: dict[str, tuple[Layer, int]] = {}
+    for i, layer in enumerate(layers):
+        if layer.diff_id not in facts and layer.diff_id not in todo:
+            todo[layer.diff_id] = (layer, i)
+    by_digest = {id(manifest.layers[i]): layer for layer, i in todo.values()}
+    fresh: dict[str, LayerFacts] = {}
+    bytes_read = 0
+    uncompressed = 0
+    if todo:
+        descs = [manifest.layers[i] for _, i in todo.values()]
+        for desc, raw in source.iter_blobs(descs):
+            layer = by_digest[id(desc)]
+            what = f"{source.name}: layer {layer.index + 1}/{len(layers)} {layer.digest[:19]}"
+            options.progress.layer_start(layer, len(layers))
+            stream = LayerStream(
+                raw, digest=desc.digest, diff_id=layer.diff_id, size=desc.size, what=what,
+                limits=options.limits,
+            )
+            try:
+                builder = walk_tar(
+                    stream.tar,
+                    options.extractors,
+                    limits=options.limits,
+                    what=what,
+                    tick=lambda s=stream: options.progress.layer_bytes(s.outer.count),
+                )
+                size = stream.finish()
+            except HullscanError:
+                raise
+            except (OSError, EOFError, ValueError) as exc:
+                raise ImageError(f"{what}: corrupt or truncated layer ({exc})") from None
+            finally:
+                stream.close()
+            bytes_read += stream.outer.count
+            uncompressed += size
+            fresh[layer.diff_id] = builder.build(layer.diff_id, size)
+            options.progress.layer_done(layer, cached=False)
+    # The cache is written only once every layer was read and verified: a failed scan leaves it as it was.
+    if options.cache is not None:
+        for diff_id, f in fresh.items():
+            options.cache.put(layer_key(diff_id, sig), f)
+    facts.update(fresh)
+
+    image = ImageInfo(
+        name=source.name,
+        source=source.kind,
+        manifest_digest=resolved.manifest_digest,
+        config=config,
+        layers=layers,
+        repo_tags=resolved.repo_tags,
+        repo_digests=resolved.repo_digests,
+    )
+    view = SquashedView([(_layer_ref(layer), facts[layer.diff_id]) for layer in layers])
+    stats = ScanStats(
+        layers=len(layers),
+        layers_from_cache=from_cache,
+        blobs_read=len(fresh),
+        bytes_read=bytes_read,
+        uncompressed_bytes=uncompressed,
+        seconds=time.perf_counter() - started,
+    )
+    return ScanResult(image, view, build_inventory(view, layers, facts), stats)
+
+
+def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
+    started = time.perf_counter()
+    if not root.is_dir():
+        raise UsageError(f"{root}: not a directory")
+    layer = Layer(index=0, digest="", diff_id="", media_type="", size=0, created_by="")
+    facts = walk_rootfs(root, options.extractors, limits=options.limits, skip=options.rootfs_skip)
+    image = ImageInfo(name=f"rootfs:{root}", source="rootfs", manifest_digest="", config=None, layers=(layer,))
+    view = SquashedView([(_layer_ref(layer), facts)])
+    stats = ScanStats(layers=1, uncompressed_bytes=facts.uncompressed_size,
+                      seconds=time.perf_counter() - started)
+    return ScanResult(image, view, build_inventory(view, (layer,), {"": facts}), stats)
+
+
+def build_inventory(view: SquashedView, layers: Sequence[Layer], facts: dict[str, LayerFacts]) -> Inventory:
+    warnings: list[Warning_] = []
+    seen: set[str] = set()
+    for layer in layers:
+        if layer.diff_id in seen:
+            continue
+        seen.add(layer.diff_id)
+        for w in facts[layer.diff_id].warnings:
+            warnings.append(Warning_(w.message, w.path, _layer_ref(layer), w.extractor))
+    distro = detect_distro(view)
+    return Inventory(
+        distro=distro[0] if distro else None,
+        distro_layer=distro[1] if distro else None,
+        file_count=len(view),
+        warnings=tuple(warnings),
+    )
+
+
