@@ -90,6 +90,8 @@ class SquashedView:
             current = "/".join(resolved)
             found = self._files.get(current)
             if found is None:
+                if parts:
+                    continue  # tars may omit parent directories: an implicit directory
                 return None
             entry = found[0]
             if entry.kind is FileKind.SYMLINK:
