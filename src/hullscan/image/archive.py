@@ -9,6 +9,7 @@ duplicate layers as links); no name can point outside the archive.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import tarfile
@@ -73,11 +74,17 @@ class TarArchive:
                 self._members[name] = member
         self._tar.members = []
 
-    def _open_stream(self) -> tarfile.TarFile:
-        raw = self.path.open("rb")
-        buffered = io.BufferedReader(raw, CHUNK)  # type: ignore[arg-type]
-        inner = _open_gzip(buffered) if self.compression == "gzip" else _open_zstd(buffered)  # type: ignore[arg-type]
-        return tarfile.open(fileobj=inner, mode="r|")
+    @contextlib.contextmanager
+    def _open_stream(self) -> Iterator[tarfile.TarFile]:
+        with self.path.open("rb") as raw:
+            buffered = io.BufferedReader(raw, CHUNK)  # type: ignore[arg-type]
+            opener = _open_gzip if self.compression == "gzip" else _open_zstd
+            inner = opener(buffered)  # type: ignore[arg-type]
+            try:
+                with tarfile.open(fileobj=inner, mode="r|") as tf:
+                    yield tf
+            finally:
+                inner.close()
 
     def _index_stream(self) -> None:
         with self._open_stream() as tf:

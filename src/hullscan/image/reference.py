@@ -57,11 +57,9 @@ def open_source(ref: str, options: SourceOptions, *, max_metadata_size: int = 16
         candidate = Path(ref)
         if candidate.exists():
             path, selector, kind = candidate, "", ""
-        elif "/" in ref and Path(ref.rpartition(":")[0]).exists():
-            path, selector = split_path(ref)
+        elif ref.startswith(("/", "./", "../")) or ".tar" in ref or ".tgz" in ref:
+            path, selector = split_path(ref)  # a path with a :TAG or @DIGEST selector, or a missing file
             kind = ""
-        elif ref.startswith(("/", "./", "../")) or ref.endswith((".tar", ".tar.gz", ".tgz")):
-            raise UsageError(f"no such file or directory: {ref}")
         else:
             return _registry(ref, options)
         kind = kind or detect_kind(path)

@@ -1,0 +1,257 @@
+"""The command line, end to end, on the real images in ../shared/fixtures/images and broken copies of them."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hullscan.cli import main
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+IMAGES = SHARED / "fixtures" / "images"
+ALPINE_311 = IMAGES / "alpine-311.docker-save.tar.gz"
+ALPINE_311_DIFF_ID = "sha256:beee9f30bc1f711043e78d4a2be0668955d4b761d587d6f60c2c8dc081efb203"
+ALPINE_311_ID = "sha256:a187dde48cd289ac374ad8539930628314bc581a481cdb41409c9289419ddb72"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], ref: str, cache: Path, *extra: str) -> dict[str, object]:
+    code, out, err = run(capsys, "image", ref, "--format", "json", "--cache-dir", str(cache), *extra)
+    assert code == 0, err
+    doc: dict[str, object] = json.loads(out)
+    return doc
+
+
+def test_alpine_311_docker_archive(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    doc = scan_json(capsys, f"docker-archive:{ALPINE_311}", cache)
+    art = doc["artifact"]
+    assert isinstance(art, dict)
+    assert art["image_id"] == ALPINE_311_ID
+    assert art["repo_tags"] == ["alpine:3.11"]
+    assert [layer["diff_id"] for layer in art["layers"]] == [ALPINE_311_DIFF_ID]
+    assert "ADD file:" in art["layers"][0]["created_by"]
+    assert doc["os"] == {
+        "family": "alpine", "release": "3.11.5", "codename": "", "pretty_name": "Alpine Linux v3.11",
+        "source_file": "etc/alpine-release", "extended_support": False,
+        "layer": {"index": 0, "digest": ALPINE_311_DIFF_ID, "diff_id": ALPINE_311_DIFF_ID,
+                  "created_by": art["layers"][0]["created_by"]},
+    }
+
+
+def test_alpine_310_detected_by_content_and_tag(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    ref = f"{IMAGES / 'alpine-310.docker-save.tar.gz'}:alpine:3.10"
+    doc = scan_json(capsys, ref, cache)
+    art = doc["artifact"]
+    assert isinstance(art, dict) and isinstance(doc["os"], dict)
+    assert art["source"] == "docker-archive"
+    assert [layer["diff_id"] for layer in art["layers"]] == [
+        "sha256:531743b7098cb2aaf615641007a129173f63ed86ca32fe7b5a246a1c47286028"
+    ]
+    assert doc["os"]["release"].startswith("3.10")
+
+
+@pytest.mark.parametrize("ref", ["oci:{d}/test.oci", "oci:{d}/test_image_tag.oci:0.0.1", "{d}/test.oci"],
+                         ids=["untagged", "tag", "detected"])
+def test_oci_layouts(capsys: pytest.CaptureFixture[str], cache: Path, ref: str) -> None:
+    doc = scan_json(capsys, ref.format(d=IMAGES), cache)
+    art = doc["artifact"]
+    assert isinstance(art, dict)
+    assert [layer["diff_id"] for layer in art["layers"]] == [
+        "sha256:9c27e219663c25e0f28493790cc0b88bc973ba3b1686355f221c38a36978ac63"
+    ]
+    assert doc["os"] is None  # hello-world has no OS
+    assert doc["summary"] == {"files": 1, "layers": 1, "layers_from_cache": 0, "warnings": 0, "findings": 0}
+
+
+def test_oci_unknown_tag(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    code, out, err = run(capsys, "image", f"oci:{IMAGES}/test_image_tag.oci:0.0.0", "--cache-dir", str(cache))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "invalid OCI image ref" in err and "0.0.1" in err
+
+
+def test_second_scan_reads_no_layer(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    first = scan_json(capsys, str(ALPINE_311), cache)
+    second = scan_json(capsys, str(ALPINE_311), cache)
+    assert first["summary"] == {**second["summary"], "layers_from_cache": 0}  # type: ignore[dict-item]
+    assert second["summary"]["layers_from_cache"] == 1  # type: ignore[index]
+    assert first["os"] == second["os"]
+    code, _, err = run(capsys, "cache", "clean", "--cache-dir", str(cache))
+    assert code == 0 and "removed 1" in err
+    third = scan_json(capsys, str(ALPINE_311), cache)
+    assert third["summary"]["layers_from_cache"] == 0  # type: ignore[index]
+
+
+def test_no_cache_writes_nothing(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    scan_json(capsys, str(ALPINE_311), cache, "--no-cache")
+    assert not cache.exists()
+
+
+def test_output_file_and_table(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    out_file = tmp_path / "report.txt"
+    code, out, _ = run(capsys, "image", str(ALPINE_311), "--cache-dir", str(cache), "-o", str(out_file))
+    assert code == 0 and out == ""
+    text = out_file.read_text()
+    assert "alpine 3.11.5" in text and ALPINE_311_ID in text and "beee9f30bc1f" in text
+
+
+# ------------------------------------------------------------------------------------------ bad input
+
+
+def _error(capsys: pytest.CaptureFixture[str], cache: Path, ref: str, *extra: str) -> str:
+    code, out, err = run(capsys, "image", ref, "--cache-dir", str(cache), *extra)
+    assert code == 2, err
+    assert out == ""
+    assert err.startswith("hullscan: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def _cache_files(cache: Path) -> list[Path]:
+    return sorted(p for p in cache.rglob("*") if p.is_file()) if cache.exists() else []
+
+
+def _copy_oci(tmp_path: Path) -> tuple[Path, Path]:
+    """A writable copy of test.oci and the path of its one layer blob."""
+    layout = tmp_path / "img.oci"
+    shutil.copytree(IMAGES / "test.oci", layout)
+    for p in layout.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    index = json.loads((layout / "index.json").read_text())
+    manifest_hex = index["manifests"][0]["digest"].split(":")[1]
+    manifest = json.loads((layout / "blobs" / "sha256" / manifest_hex).read_bytes())
+    layer_hex = manifest["layers"][0]["digest"].split(":")[1]
+    return layout, layout / "blobs" / "sha256" / layer_hex
+
+
+def test_missing_path(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    err = _error(capsys, cache, str(tmp_path / "nope.tar"))
+    assert "no such file" in err
+
+
+def test_garbage_archive(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "garbage.tar"
+    bad.write_bytes(b"\x00garbage" * 1000)
+    err = _error(capsys, cache, f"docker-archive:{bad}")
+    assert "garbage.tar" in err
+
+
+def test_truncated_docker_archive(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    raw = gzip.decompress(ALPINE_311.read_bytes())
+    bad = tmp_path / "cut.tar"
+    bad.write_bytes(raw[: len(raw) // 2])
+    _error(capsys, cache, f"docker-archive:{bad}")
+    assert _cache_files(cache) == []
+
+
+def test_corrupt_layer_names_image_and_layer(capsys: pytest.CaptureFixture[str], cache: Path,
+                                             tmp_path: Path) -> None:
+    layout, layer = _copy_oci(tmp_path)
+    data = bytearray(layer.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    layer.write_bytes(bytes(data))
+    err = _error(capsys, cache, f"oci:{layout}")
+    assert f"oci:{layout}" in err and "layer 1/1" in err
+    assert _cache_files(cache) == []
+
+
+def test_substituted_layer_is_a_digest_mismatch(capsys: pytest.CaptureFixture[str], cache: Path,
+                                                 tmp_path: Path) -> None:
+    layout, layer = _copy_oci(tmp_path)
+    # A valid gzip of a valid tar, but not the blob the manifest names.
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tf:
+        info = tarfile.TarInfo("evil")
+        tf.addfile(info, io.BytesIO(b""))
+    layer.write_bytes(gzip.compress(buf.getvalue()))
+    err = _error(capsys, cache, f"oci:{layout}")
+    assert "mismatch" in err and "layer 1/1" in err
+    assert _cache_files(cache) == []
+
+
+def test_missing_layer_blob(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    layout, layer = _copy_oci(tmp_path)
+    layer.unlink()
+    err = _error(capsys, cache, f"oci:{layout}")
+    assert "missing" in err
+
+
+def test_bad_manifest(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    layout, _ = _copy_oci(tmp_path)
+    (layout / "index.json").write_text("{not json")
+    err = _error(capsys, cache, f"oci:{layout}")
+    assert "index.json" in err and "JSON" in err
+
+
+def test_hostile_digest_in_index(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    layout, _ = _copy_oci(tmp_path)
+    index = json.loads((layout / "index.json").read_text())
+    index["manifests"][0]["digest"] = "sha256:../../../../etc/passwd"
+    (layout / "index.json").write_text(json.dumps(index))
+    err = _error(capsys, cache, f"oci:{layout}")
+    assert "invalid digest" in err
+
+
+def test_cache_survives_a_failed_scan(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    scan_json(capsys, str(ALPINE_311), cache)
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in _cache_files(cache)}
+    layout, layer = _copy_oci(tmp_path)
+    layer.write_bytes(b"\x1f\x8b" + b"\x00" * 64)
+    _error(capsys, cache, f"oci:{layout}")
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in _cache_files(cache)} == before
+
+
+def test_bad_platform(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    err = _error(capsys, cache, str(ALPINE_311), "--platform", "amd64")
+    assert "os/arch" in err
+
+
+def test_directory_that_is_not_a_layout(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path) -> None:
+    err = _error(capsys, cache, str(tmp_path))
+    assert "hullscan rootfs" in err
+
+
+def test_usage_error_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["image"])
+    assert exc.value.code == 2
+
+
+def test_console_script_help() -> None:
+    proc = subprocess.run([sys.executable, "-m", "hullscan", "image", "--help"], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0
+    assert "docker-archive:PATH" in proc.stdout and "exit codes" in proc.stdout
+
+
+def test_rootfs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "usr" / "lib").mkdir(parents=True)
+    (root / "usr/lib/os-release").write_text('ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n')
+    (root / "etc/os-release").symlink_to("../usr/lib/os-release")
+    (root / "etc/debian_version").write_text("12.7\n")
+    code, out, err = run(capsys, "rootfs", str(root), "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["os"]["family"], doc["os"]["release"], doc["os"]["codename"]) == ("debian", "12.7", "bookworm")
+    assert doc["summary"]["files"] == 6  # etc, usr, usr/lib and the three files
