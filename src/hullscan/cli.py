@@ -138,7 +138,7 @@ def _run_scan(args: argparse.Namespace) -> int:
         extractors=default_extractors(),
         limits=limits,
         cache=_cache(args),
-        **({"progress": progress} if progress is not None else {}),  # type: ignore[arg-type]
+        **({"progress": progress} if progress is not None else {}),
         rootfs_skip=tuple(getattr(args, "skip_dirs", ())),
     )
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import platform as _platform
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from hullscan.errors import UsageError
 
@@ -162,7 +162,7 @@ class ImageInfo:
 # ---------------------------------------------------------------------------------------------- files
 
 
-class FileKind(str, Enum):
+class FileKind(StrEnum):
     FILE = "file"
     DIR = "dir"
     SYMLINK = "symlink"

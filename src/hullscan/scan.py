@@ -6,7 +6,7 @@ source ─► resolve ─► per-layer facts (cache, or one pass over the blob) 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from hullscan.cache.directory import DirectoryCache, layer_key
 from hullscan.errors import HullscanError, ImageError, UsageError
 from hullscan.extract.base import Extractor, signature
 from hullscan.extract.osrelease import detect_distro
-from hullscan.image.blob import Limits, LayerStream
+from hullscan.image.blob import LayerStream, Limits
 from hullscan.image.facts import LayerFacts
 from hullscan.image.oci import layer_history
 from hullscan.image.source import ImageSource
@@ -34,7 +34,7 @@ class Progress:
 @dataclass(frozen=True, slots=True)
 class ScanOptions:
     extractors: tuple[Extractor[object], ...]
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     cache: DirectoryCache | None = None
     progress: Progress = field(default_factory=Progress)
     rootfs_skip: tuple[str, ...] = ()
@@ -56,6 +56,13 @@ class ScanResult:
     view: SquashedView
     inventory: Inventory
     stats: ScanStats
+
+
+def _ticker(progress: Progress, stream: LayerStream) -> Callable[[], None]:
+    def tick() -> None:
+        progress.layer_bytes(stream.outer.count)
+
+    return tick
 
 
 def _layer_ref(layer: Layer) -> LayerRef:
@@ -120,7 +127,7 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
                     options.extractors,
                     limits=options.limits,
                     what=what,
-                    tick=lambda s=stream: options.progress.layer_bytes(s.outer.count),
+                    tick=_ticker(options.progress, stream),
                 )
                 size = stream.finish()
             except HullscanError:

@@ -15,7 +15,7 @@ import posixpath
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from hullscan.errors import BlobError, ManifestError, UnsafeImageError
 from hullscan.image.blob import CHUNK, _open_gzip, _open_zstd, sniff_compression
@@ -59,27 +59,27 @@ class TarArchive:
             if not target.startswith("../") and target != "..":
                 self._links[name] = target.lstrip("/")
         elif member.islnk():
-            target = normalize_member_path(member.linkname)
-            if target:
-                self._links[name] = target
+            hard = normalize_member_path(member.linkname)
+            if hard:
+                self._links[name] = hard
         elif member.isfile():
             self._sizes[name] = member.size
         return name
 
     def _index_seekable(self) -> None:
-        self._tar = tarfile.open(self.path, mode="r:")
+        self._tar = tarfile.open(self.path, mode="r:")  # noqa: SIM115 - kept open for streaming members
         for member in self._tar:
             name = self._note(member)
             if name is not None and member.isfile():
                 self._members[name] = member
-        self._tar.members = []
+        self._tar.members = []  # type: ignore[attr-defined]
 
     @contextlib.contextmanager
     def _open_stream(self) -> Iterator[tarfile.TarFile]:
         with self.path.open("rb") as raw:
-            buffered = io.BufferedReader(raw, CHUNK)  # type: ignore[arg-type]
+            buffered = cast(BinaryIO, io.BufferedReader(raw, CHUNK))
             opener = _open_gzip if self.compression == "gzip" else _open_zstd
-            inner = opener(buffered)  # type: ignore[arg-type]
+            inner = opener(buffered)
             try:
                 with tarfile.open(fileobj=inner, mode="r|") as tf:
                     yield tf
@@ -89,7 +89,7 @@ class TarArchive:
     def _index_stream(self) -> None:
         with self._open_stream() as tf:
             while (member := tf.next()) is not None:
-                tf.members.clear()
+                tf.members.clear()  # type: ignore[attr-defined]
                 name = self._note(member)
                 if name is None or not member.isfile():
                     continue
@@ -102,7 +102,7 @@ class TarArchive:
 
     def resolve(self, name: str) -> str:
         """The regular-file member that ``name`` denotes after following links."""
-        name = name.lstrip("./") if name.startswith("./") else name.lstrip("/")
+        name = normalize_member_path(name) or ""
         for _ in range(MAX_LINK_HOPS):
             target = self._links.get(name)
             if target is None:
@@ -156,7 +156,7 @@ class TarArchive:
         try:
             with self._open_stream() as tf:
                 while (member := tf.next()) is not None:
-                    tf.members.clear()
+                    tf.members.clear()  # type: ignore[attr-defined]
                     name = normalize_member_path(member.name)
                     if name in wanted and member.isfile() and name not in seen:
                         seen.add(name)

@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from hullscan.errors import BlobError, UnsafeImageError
 
@@ -106,17 +106,17 @@ def _open_gzip(stream: BinaryIO) -> BinaryIO:
     try:
         from isal import igzip
 
-        return igzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[no-any-return]
+        return cast(BinaryIO, igzip.GzipFile(fileobj=stream, mode="rb"))  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover - isal is a dependency; stdlib as a fallback
         import gzip
 
-        return gzip.GzipFile(fileobj=stream, mode="rb")
+        return cast(BinaryIO, gzip.GzipFile(fileobj=stream, mode="rb"))
 
 
 def _open_zstd(stream: BinaryIO) -> BinaryIO:
     import zstandard
 
-    return zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)  # type: ignore[no-any-return]
+    return cast(BinaryIO, zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True))
 
 
 def sniff_compression(head: bytes) -> str:
@@ -151,14 +151,14 @@ class LayerStream:
         self.compression = sniff_compression(buffered.peek(4)[:4])
         inner: BinaryIO
         if self.compression == "gzip":
-            inner = _open_gzip(buffered)  # type: ignore[arg-type]
+            inner = _open_gzip(cast(BinaryIO, buffered))
         elif self.compression == "zstd":
-            inner = _open_zstd(buffered)  # type: ignore[arg-type]
+            inner = _open_zstd(cast(BinaryIO, buffered))
         else:
-            inner = buffered  # type: ignore[assignment]
+            inner = cast(BinaryIO, buffered)
         self.inner = DigestReader(inner, diff_id, -1, what)
         self.inner.on_limit = self._check_limits
-        self.tar: BinaryIO = io.BufferedReader(self.inner, CHUNK)  # type: ignore[assignment]
+        self.tar = cast(BinaryIO, io.BufferedReader(self.inner, CHUNK))
 
     def _check_limits(self, uncompressed: int) -> None:
         if uncompressed > self._limits.max_layer_size:

@@ -108,7 +108,8 @@ class OCILayoutSource(ImageSource):
         max_metadata_size: int = 16 << 20,
     ) -> None:
         self.kind = "oci-archive" if archive else "oci"
-        super().__init__(f"{self.kind}:{path}" + (f"{'' if selector.startswith('@') else ':'}{selector}" if selector else ""))
+        shown = "" if not selector else selector if selector.startswith("@") else f":{selector}"
+        super().__init__(f"{self.kind}:{path}{shown}")
         self.path = path
         self.selector = selector
         self.options = options or SourceOptions()

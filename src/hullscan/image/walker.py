@@ -130,7 +130,7 @@ def walk_tar(
                 member = tf.next()
                 if member is None:
                     break
-                tf.members.clear()  # stream mode keeps every header otherwise; memory must not grow
+                tf.members.clear()  # type: ignore[attr-defined]  # stream mode keeps every header otherwise; memory must not grow
                 if tick is not None:
                     tick()
                 path = normalize_member_path(member.name)
