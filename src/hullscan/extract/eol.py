@@ -29,6 +29,11 @@ Sources, compiled 2026-11 (dates as the vendors published them):
 * openSUSE Leap: https://en.opensuse.org/Lifetime .
 * Photon OS: https://blogs.vmware.com/vsphere/2022/01/photon-1-x-end-of-support-announcement.html .
 * CBL-Mariner: Microsoft's announcement that CBL-Mariner 2.0 reaches end of life in July 2025.
+
+Left out until a vendor date is confirmed: Photon OS 2.0-5.0, CBL-Mariner 1.0, Azure Linux 3.0, openSUSE Leap
+15.1-15.4 (their end dates moved after the plans were published), SLES 12 SP3 and older. Fedora 42's date is
+the ``SUPPORT_END`` its own os-release announces (a plan), Ubuntu 25.04's follows the 9-month interim policy.
+Re-check the whole table against the pages above when adding a release.
 """
 
 from __future__ import annotations
