@@ -108,7 +108,7 @@ def _open_gzip(stream: BinaryIO) -> BinaryIO:
     try:
         from isal import igzip_threaded
 
-        return cast(BinaryIO, igzip_threaded.open(stream, "rb", threads=1))
+        return cast(BinaryIO, igzip_threaded.open(stream, "rb", threads=1))  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover - isal is a dependency; stdlib as a fallback
         import gzip
 
