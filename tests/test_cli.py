@@ -50,6 +50,7 @@ def test_alpine_311_docker_archive(capsys: pytest.CaptureFixture[str], cache: Pa
     assert doc["os"] == {
         "family": "alpine", "release": "3.11.5", "codename": "", "pretty_name": "Alpine Linux v3.11",
         "source_file": "etc/alpine-release", "extended_support": False,
+        "eol_date": "2021-11-01", "end_of_life": True,
         "layer": {"index": 0, "digest": ALPINE_311_DIFF_ID, "diff_id": ALPINE_311_DIFF_ID,
                   "created_by": art["layers"][0]["created_by"]},
     }

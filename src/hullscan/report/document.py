@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from hullscan import __version__
+from hullscan.extract.eol import eol_date
 from hullscan.model import Distro, LayerRef
 from hullscan.scan import ScanResult
 
@@ -20,6 +22,7 @@ def _layer_ref(ref: LayerRef | None) -> dict[str, Any] | None:
 def _os(distro: Distro | None, layer: LayerRef | None) -> dict[str, Any] | None:
     if distro is None:
         return None
+    eol = eol_date(distro)
     return {
         "family": distro.family,
         "release": distro.release,
@@ -27,6 +30,8 @@ def _os(distro: Distro | None, layer: LayerRef | None) -> dict[str, Any] | None:
         "pretty_name": distro.pretty_name,
         "source_file": distro.source_file,
         "extended_support": distro.extended_support,
+        "eol_date": eol.isoformat() if eol else None,
+        "end_of_life": eol is not None and eol < date.today(),
         "layer": _layer_ref(layer),
     }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from hullscan.extract.eol import eol_date
 from hullscan.model import Layer
 from hullscan.scan import ScanResult
 
@@ -31,6 +34,9 @@ def _os_line(result: ScanResult) -> str:
         text += f" ({d.codename})"
     if d.extended_support:
         text += " [extended support]"
+    eol = eol_date(d)
+    if eol is not None and eol < date.today():
+        text += f" [END OF LIFE since {eol.isoformat()}: no more security fixes]"
     return text
 
 
