@@ -216,6 +216,54 @@ class LayerRef:
     created_by: str = ""
 
 
+class PackageType(StrEnum):
+    """The package format; also the PURL type for OS packages (https://github.com/package-url/purl-spec)."""
+
+    DEB = "deb"
+    APK = "apk"
+    RPM = "rpm"
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One installed package, as its package database records it.
+
+    ``version`` is the full version string the package manager compares (dpkg ``[epoch:]upstream[-revision]``,
+    rpm ``[epoch:]version-release``, apk ``version-rN``); ``epoch``/``release`` split it for ecosystems that
+    have them. Matching uses ``source_name``/``source_version`` where the vendor's advisories are keyed by the
+    source package (Debian, Ubuntu, Alpine's origin, rpm's SOURCERPM).
+    """
+
+    type: PackageType
+    name: str
+    version: str
+    arch: str = ""
+    epoch: int | None = None
+    release: str = ""
+    source_name: str = ""
+    source_version: str = ""
+    licenses: tuple[str, ...] = ()
+    maintainer: str = ""
+    """dpkg Maintainer, rpm Vendor/Packager, apk maintainer."""
+    checksum: str = ""
+    """``sha1:...`` (apk), ``md5:...`` (rpm SIGMD5), ``sha256:...`` (dpkg available file)."""
+    module: str = ""
+    """rpm modularity label (``nodejs:18:...``)."""
+    files: tuple[str, ...] = ()
+    """Installed files, without leading ``/``."""
+    found_in: str = ""
+    """The database file the package was read from (``var/lib/dpkg/status``)."""
+    extractor: str = ""
+    purl: str = ""
+    layer: LayerRef | None = None
+    """The layer that introduced this package (at this version)."""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity for attribution across layers: same name, version and arch in the same format."""
+        return (self.type.value, self.name, self.version, self.arch)
+
+
 @dataclass(frozen=True, slots=True)
 class Warning_:
     """Something in the image could not be read as expected; the scan went on without it."""
@@ -232,5 +280,6 @@ class Inventory:
 
     distro: Distro | None
     distro_layer: LayerRef | None = None
+    packages: tuple[Package, ...] = ()
     file_count: int = 0
     warnings: tuple[Warning_, ...] = field(default_factory=tuple)

@@ -14,13 +14,14 @@ from hullscan.cache.directory import DirectoryCache, layer_key
 from hullscan.errors import HullscanError, ImageError, UsageError
 from hullscan.extract.base import Extractor, signature
 from hullscan.extract.osrelease import detect_distro
+from hullscan.extract.packages import PackageAssembler
 from hullscan.image.blob import LayerStream, Limits
 from hullscan.image.facts import LayerFacts
 from hullscan.image.oci import layer_history
 from hullscan.image.source import ImageSource
 from hullscan.image.squash import SquashedView
 from hullscan.image.walker import walk_rootfs, walk_tar
-from hullscan.model import ImageInfo, Inventory, Layer, LayerRef, Warning_
+from hullscan.model import ImageInfo, Inventory, Layer, LayerRef, Package, Warning_
 
 
 class Progress:
@@ -164,7 +165,7 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
         uncompressed_bytes=uncompressed,
         seconds=time.perf_counter() - started,
     )
-    return ScanResult(image, view, build_inventory(view, layers, facts), stats)
+    return ScanResult(image, view, build_inventory(view, layers, facts, options.extractors), stats)
 
 
 def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
@@ -177,10 +178,15 @@ def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
     view = SquashedView([(_layer_ref(layer), facts)])
     stats = ScanStats(layers=1, uncompressed_bytes=facts.uncompressed_size,
                       seconds=time.perf_counter() - started)
-    return ScanResult(image, view, build_inventory(view, (layer,), {"": facts}), stats)
+    return ScanResult(image, view, build_inventory(view, (layer,), {"": facts}, options.extractors), stats)
 
 
-def build_inventory(view: SquashedView, layers: Sequence[Layer], facts: dict[str, LayerFacts]) -> Inventory:
+def build_inventory(
+    view: SquashedView,
+    layers: Sequence[Layer],
+    facts: dict[str, LayerFacts],
+    extractors: Sequence[Extractor[object]],
+) -> Inventory:
     warnings: list[Warning_] = []
     seen: set[str] = set()
     for layer in layers:
@@ -190,9 +196,15 @@ def build_inventory(view: SquashedView, layers: Sequence[Layer], facts: dict[str
         for w in facts[layer.diff_id].warnings:
             warnings.append(Warning_(w.message, w.path, _layer_ref(layer), w.extractor))
     distro = detect_distro(view)
+    packages: list[Package] = []
+    for ext in extractors:
+        if isinstance(ext, PackageAssembler):
+            packages.extend(ext.packages(view, distro[0] if distro else None))
+    packages.sort(key=lambda p: (p.type.value, p.name, p.version, p.arch))
     return Inventory(
         distro=distro[0] if distro else None,
         distro_layer=distro[1] if distro else None,
+        packages=tuple(packages),
         file_count=len(view),
         warnings=tuple(warnings),
     )
