@@ -78,7 +78,8 @@ def test_oci_layouts(capsys: pytest.CaptureFixture[str], cache: Path, ref: str) 
         "sha256:9c27e219663c25e0f28493790cc0b88bc973ba3b1686355f221c38a36978ac63"
     ]
     assert doc["os"] is None  # hello-world has no OS
-    assert doc["summary"] == {"files": 1, "layers": 1, "layers_from_cache": 0, "warnings": 0, "findings": 0}
+    assert doc["summary"] == {"files": 1, "packages": {}, "layers": 1, "layers_from_cache": 0, "warnings": 0,
+                              "findings": 0}
 
 
 def test_oci_unknown_tag(capsys: pytest.CaptureFixture[str], cache: Path) -> None:

@@ -49,6 +49,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     out.add_argument("--format", "-f", choices=("table", "json"), default="table", help="report format")
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     out.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notices on stderr")
+    out.add_argument("--list-packages", action="store_true", help="list every package in the table output")
     out.add_argument(
         "--fail-on", metavar="SEVERITY", type=str.upper, choices=SEVERITIES,
         help="exit 1 when a finding at or above SEVERITY remains",
@@ -170,7 +171,7 @@ def _run_scan(args: argparse.Namespace) -> int:
     else:
         from hullscan.report.table import render_table
 
-        text = render_table(result)
+        text = render_table(result, list_packages=args.list_packages)
     _emit(text, args.output)
     return EXIT_OK
 

@@ -244,9 +244,7 @@ def _pair(user: str | None, password: str | None, origin: str, names: str) -> Cr
     return Credentials(user, password, origin)
 
 
-def find_credentials(
-    host: str, options: SourceOptions, environ: Mapping[str, str] | None = None
-) -> Credentials | None:
+def find_credentials(host: str, options: SourceOptions, environ: Mapping[str, str] | None = None) -> Credentials | None:
     """The credentials to offer ``host``, or ``None`` for anonymous access.
 
     Order: options, then ``HULLSCAN_USERNAME``/``HULLSCAN_PASSWORD``, then Docker's ``config.json``
@@ -629,15 +627,15 @@ class RegistrySource(ImageSource):
     def resolve(self) -> ResolvedImage:
         ref = self.reference
         data, media_type, digest = self._fetch_manifest(ref.digest or ref.tag or "latest", ref.digest, -1)
+        # Docker's RepoDigests name what the reference points to: for a multi-platform image, the index.
+        pinned = digest
         if media_type in INDEX_TYPES:
             index = parse_index(data, f"{self.name}: image index")
             wanted = self.options.platform or Platform.host()
             chosen = select_platform(index, wanted, self.name)
             data, media_type, digest = self._fetch_manifest(chosen.digest, chosen.digest, chosen.size)
             if media_type in INDEX_TYPES:
-                raise ManifestError(
-                    f"{self.name}: index entry {chosen.digest} is itself an index (unsupported)"
-                )
+                raise ManifestError(f"{self.name}: index entry {chosen.digest} is itself an index (unsupported)")
         manifest = parse_manifest(data, f"{self.name}: manifest {digest}")
         config = self._fetch_config(manifest.config)
         wanted_platform = self.options.platform
@@ -651,7 +649,7 @@ class RegistrySource(ImageSource):
             manifest_digest=digest,
             config=config,
             repo_tags=(f"{where}:{ref.tag}",) if ref.tag and not ref.digest else (),
-            repo_digests=(f"{where}@{digest}",),
+            repo_digests=(f"{where}@{pinned}",),
         )
 
     def open_blob(self, desc: Descriptor) -> BinaryIO:
@@ -664,9 +662,7 @@ class RegistrySource(ImageSource):
         length = resp.headers.get("Content-Length", "")
         if desc.size >= 0 and length.isdigit() and int(length) != desc.size:
             resp.close()
-            raise BlobError(
-                f"{self.name}: {what} is {length} bytes in the registry, the manifest says {desc.size}"
-            )
+            raise BlobError(f"{self.name}: {what} is {length} bytes in the registry, the manifest says {desc.size}")
 
         def fail(exc: BaseException, done: int) -> HullscanError:
             return BlobError(f"{self.name}: {what}: download broke after {done} bytes ({_reason(exc)})")
@@ -683,9 +679,7 @@ class RegistrySource(ImageSource):
         what = f"manifest {ref}"
         if size > MAX_DOCUMENT_SIZE:
             raise UnsafeImageError(f"{self.name}: {what} claims {size} bytes (limit {MAX_DOCUMENT_SIZE})")
-        data, headers = self._read_document(
-            f"{self._base}/manifests/{ref}", what, ManifestError, MANIFEST_ACCEPT
-        )
+        data, headers = self._read_document(f"{self._base}/manifests/{ref}", what, ManifestError, MANIFEST_ACCEPT)
         if expected is not None:
             digest = _check_digest(data, expected)
             if digest != expected:
@@ -717,9 +711,7 @@ class RegistrySource(ImageSource):
     def _fetch_config(self, desc: Descriptor) -> ImageConfig:
         what = f"config blob {desc.digest}"
         if desc.size > MAX_DOCUMENT_SIZE:
-            raise UnsafeImageError(
-                f"{self.name}: {what} claims {desc.size} bytes (limit {MAX_DOCUMENT_SIZE})"
-            )
+            raise UnsafeImageError(f"{self.name}: {what} claims {desc.size} bytes (limit {MAX_DOCUMENT_SIZE})")
         data, _ = self._read_document(f"{self._base}/blobs/{desc.digest}", what, BlobError, None)
         digest = _check_digest(data, desc.digest)
         if digest != desc.digest:
@@ -749,9 +741,7 @@ class RegistrySource(ImageSource):
                 self._sleep(retry_delay(attempt, self._backoff))
                 continue
             if data is None:
-                raise UnsafeImageError(
-                    f"{self.name}: {what} is larger than {MAX_DOCUMENT_SIZE} bytes; refused"
-                )
+                raise UnsafeImageError(f"{self.name}: {what} is larger than {MAX_DOCUMENT_SIZE} bytes; refused")
             return data, resp.headers
 
     def _status_error(self, resp: BaseHTTPResponse, what: str, missing: type[ImageError]) -> None:
@@ -759,15 +749,11 @@ class RegistrySource(ImageSource):
         if status == 404:
             where = f"{self.reference.host}/{self.reference.repository}"
             raise missing(f"{self.name}: {what} not found in {where}{detail}")
-        raise RegistryError(
-            f"{self.name}: registry {self.reference.host} answered HTTP {status} for {what}{detail}"
-        )
+        raise RegistryError(f"{self.name}: registry {self.reference.host} answered HTTP {status} for {what}{detail}")
 
     # -- HTTP: auth, redirects, retries
 
-    def _open(
-        self, url: str, what: str, *, accept: str | None = None, decode: bool = True
-    ) -> BaseHTTPResponse:
+    def _open(self, url: str, what: str, *, accept: str | None = None, decode: bool = True) -> BaseHTTPResponse:
         """GET a registry URL: authenticate when challenged, follow redirects, retry what is worth retrying.
 
         Returns the final response with its body unread; only ``401``/``403`` and exhausted retries raise.
@@ -788,7 +774,10 @@ class RegistrySource(ImageSource):
                 continue
             if resp.status in (401, 403):
                 insufficient = "insufficient_scope" in resp.headers.get("WWW-Authenticate", "")
-                detail = _error_detail(resp)
+                # A 401's body only repeats "authentication required"; a 403's may say why.
+                detail = _error_detail(resp) if resp.status == 403 else ""
+                if resp.status == 401:
+                    _discard(resp)
                 raise self._auth_error(resp.status, insufficient, detail)
             if resp.status in RETRY_STATUSES:
                 if attempt >= self._retries:
@@ -811,9 +800,7 @@ class RegistrySource(ImageSource):
         try:
             return self._send(url, accept, authorization, decode, what)
         except SSLError as exc:
-            raise RegistryError(
-                f"{self.name}: cannot reach {urlsplit(url).netloc} ({_reason(exc)})"
-            ) from None
+            raise RegistryError(f"{self.name}: cannot reach {urlsplit(url).netloc} ({_reason(exc)})") from None
         except HTTPError as exc:
             if attempt >= self._retries:
                 raise RegistryError(
@@ -884,9 +871,7 @@ class RegistrySource(ImageSource):
                 return  # another thread already answered a challenge since this request went out
             host = self.reference.host
             if challenge is None:
-                raise AuthError(
-                    f"{self.name}: registry {host} answered 401 for {what} without a usable challenge"
-                )
+                raise AuthError(f"{self.name}: registry {host} answered 401 for {what} without a usable challenge")
             if challenge.scheme == "basic":
                 creds = self._creds()
                 if creds is None or sent == creds.basic():
@@ -895,9 +880,7 @@ class RegistrySource(ImageSource):
             elif challenge.scheme == "bearer":
                 self._authorization = f"Bearer {self._fetch_token(challenge)}"
             else:
-                raise AuthError(
-                    f"{self.name}: registry {host} asks for unsupported auth scheme {challenge.scheme!r}"
-                )
+                raise AuthError(f"{self.name}: registry {host} asks for unsupported auth scheme {challenge.scheme!r}")
 
     def _fetch_token(self, challenge: Challenge) -> str:
         """A bearer token from the challenge's realm (https://distribution.github.io/distribution/spec/auth/token/)."""
@@ -930,9 +913,7 @@ class RegistrySource(ImageSource):
             raise self._auth_error(resp.status, False, "")
         if resp.status != 200:
             detail = _error_detail(resp)
-            raise RegistryError(
-                f"{self.name}: the token server for {host} answered HTTP {resp.status}{detail}"
-            )
+            raise RegistryError(f"{self.name}: the token server for {host} answered HTTP {resp.status}{detail}")
         try:
             body = _read_limited(resp, _MAX_TOKEN_RESPONSE)
         except HTTPError as exc:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
 from hullscan import __version__
 from hullscan.extract.eol import eol_date
-from hullscan.model import Distro, LayerRef
+from hullscan.model import Distro, LayerRef, Package
 from hullscan.scan import ScanResult
 
 REPORT_SCHEMA = "hullscan.report/v1"
@@ -33,6 +34,28 @@ def _os(distro: Distro | None, layer: LayerRef | None) -> dict[str, Any] | None:
         "eol_date": eol.isoformat() if eol else None,
         "end_of_life": eol is not None and eol < date.today(),
         "layer": _layer_ref(layer),
+    }
+
+
+def package_document(p: Package) -> dict[str, Any]:
+    return {
+        "type": p.type.value,
+        "name": p.name,
+        "version": p.version,
+        "epoch": p.epoch,
+        "release": p.release,
+        "arch": p.arch,
+        "source_name": p.source_name,
+        "source_version": p.source_version,
+        "licenses": list(p.licenses),
+        "maintainer": p.maintainer,
+        "checksum": p.checksum,
+        "module": p.module,
+        "purl": p.purl,
+        "found_in": p.found_in,
+        "extractor": p.extractor,
+        "files": len(p.files),
+        "layer": _layer_ref(p.layer),
     }
 
 
@@ -69,6 +92,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
         "os": _os(inv.distro, inv.distro_layer),
         "summary": {
             "files": inv.file_count,
+            "packages": dict(sorted(Counter(p.type.value for p in inv.packages).items())),
             "layers": result.stats.layers,
             "layers_from_cache": result.stats.layers_from_cache,
             "warnings": len(inv.warnings),
@@ -78,5 +102,6 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             {"message": w.message, "path": w.path, "extractor": w.extractor, "layer": _layer_ref(w.layer)}
             for w in inv.warnings
         ],
+        "packages": [package_document(p) for p in inv.packages],
         "findings": [],
     }

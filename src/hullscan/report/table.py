@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from hullscan.extract.eol import eol_date
@@ -45,7 +46,7 @@ def _layer_row(layer: Layer) -> str:
     return f"  {layer.index + 1:>3}  {digest:<12}  {_size(layer.size):>9}  {_short(layer.created_by, 80) or '-'}"
 
 
-def render_table(result: ScanResult) -> str:
+def render_table(result: ScanResult, *, list_packages: bool = False) -> str:
     image = result.image
     inv = result.inventory
     cfg = image.config
@@ -69,6 +70,17 @@ def render_table(result: ScanResult) -> str:
         if inv.distro_layer is not None and cfg is not None:
             where += f", layer {inv.distro_layer.index + 1}"
         lines.append(f"  os          {_os_line(result)}  (from {where})")
+    counts = Counter(p.type.value for p in inv.packages)
+    lines.append(
+        "  packages    "
+        + (", ".join(f"{n:,} {t}" for t, n in sorted(counts.items())) if counts else "none found")
+    )
+    if list_packages and inv.packages:
+        lines += ["", "Packages", f"  {'TYPE':<4}  {'NAME':<32}  {'VERSION':<28}  {'ARCH':<8}  LAYER"]
+        for p in inv.packages:
+            layer = str(p.layer.index + 1) if p.layer is not None and cfg is not None else "-"
+            lines.append(f"  {p.type.value:<4}  {_short(p.name, 32):<32}  {_short(p.version, 28):<28}  "
+                         f"{p.arch or '-':<8}  {layer}")
     if cfg is not None and image.layers:
         lines += ["", "Layers", "    #  DIGEST             SIZE  CREATED BY"]
         lines += [_layer_row(layer) for layer in image.layers]
