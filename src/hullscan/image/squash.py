@@ -22,13 +22,6 @@ T = TypeVar("T")
 MAX_SYMLINK_HOPS = 40  # as Linux's MAXSYMLINKS
 
 
-def _ancestors(path: str) -> Iterator[str]:
-    """``a/b/c`` -> ``a/b/c``, ``a/b``, ``a``."""
-    while path:
-        yield path
-        path = path.rpartition("/")[0]
-
-
 class SquashedView:
     """The squashed filesystem of an image, with each entry's layer of origin and the extractors' payloads."""
 
@@ -39,15 +32,16 @@ class SquashedView:
         for pos, (_ref, facts) in enumerate(layers):
             if facts.whiteouts or facts.opaque_dirs:
                 deleted = set(facts.whiteouts)
-                hidden = set(facts.opaque_dirs)
-                survivors: dict[str, tuple[FileEntry, int]] = {}
-                for path, value in files.items():
-                    if any(a in deleted for a in _ancestors(path)):
-                        continue
-                    if any(a in hidden for a in _ancestors(path.rpartition("/")[0])):
-                        continue
-                    survivors[path] = value
-                files = survivors
+                if "" in facts.opaque_dirs:
+                    files = {}  # an opaque marker at the root hides every lower layer
+                # A whiteout deletes the path and everything below it; an opaque directory keeps itself but
+                # hides what the lower layers put inside it. One C-level prefix test per path.
+                prefixes = tuple(f"{p}/" for p in (*facts.whiteouts, *facts.opaque_dirs) if p)
+                files = {
+                    path: value
+                    for path, value in files.items()
+                    if path not in deleted and not path.startswith(prefixes)
+                }
             for entry in facts.files:
                 files[entry.path] = (entry, pos)
         self._files = files
