@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from tests.support.images import DebianImages, debian_images  # noqa: E402
+from support.images import DebianImages, debian_images  # noqa: E402
 
 BENCH_DIR = Path(os.environ.get("HULLSCAN_BENCH_IMAGES", "/tmp/hullscan-bench-images"))
 MIRROR = os.environ.get("HULLSCAN_DEBIAN_MIRROR", "http://deb.debian.org/debian")

@@ -534,8 +534,8 @@ def _error_detail(resp: BaseHTTPResponse) -> str:
     return f" ({detail[:200]})" if detail else ""
 
 
-def _check_digest(data: bytes, digest: str) -> str:
-    """The digest of ``data`` computed with ``digest``'s algorithm (sha256 or sha512)."""
+def _digest_like(data: bytes, digest: str) -> str:
+    """The digest of ``data`` computed with the algorithm ``digest`` names (``sha256:``, ``sha512:``)."""
     algorithm = digest.split(":", 1)[0]
     return f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
 
@@ -681,13 +681,13 @@ class RegistrySource(ImageSource):
             raise UnsafeImageError(f"{self.name}: {what} claims {size} bytes (limit {MAX_DOCUMENT_SIZE})")
         data, headers = self._read_document(f"{self._base}/manifests/{ref}", what, ManifestError, MANIFEST_ACCEPT)
         if expected is not None:
-            digest = _check_digest(data, expected)
+            digest = _digest_like(data, expected)
             if digest != expected:
                 raise ManifestError(f"{self.name}: {what} does not match its digest (got {digest})")
         else:
-            digest = _check_digest(data, "sha256:")
+            digest = _digest_like(data, "sha256:")
             claimed = headers.get("Docker-Content-Digest", "").strip()
-            if valid_digest(claimed) and _check_digest(data, claimed) != claimed:
+            if valid_digest(claimed) and _digest_like(data, claimed) != claimed:
                 raise ManifestError(
                     f"{self.name}: {what} does not match the Docker-Content-Digest {claimed} sent with it"
                 )
@@ -713,7 +713,7 @@ class RegistrySource(ImageSource):
         if desc.size > MAX_DOCUMENT_SIZE:
             raise UnsafeImageError(f"{self.name}: {what} claims {desc.size} bytes (limit {MAX_DOCUMENT_SIZE})")
         data, _ = self._read_document(f"{self._base}/blobs/{desc.digest}", what, BlobError, None)
-        digest = _check_digest(data, desc.digest)
+        digest = _digest_like(data, desc.digest)
         if digest != desc.digest:
             raise BlobError(f"{self.name}: {what} does not match its digest (got {digest})")
         if desc.size >= 0 and len(data) != desc.size:

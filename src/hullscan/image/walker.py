@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tarfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -24,22 +23,23 @@ from hullscan.extract.base import ExtractError, Extractor
 from hullscan.image.blob import Limits
 from hullscan.image.facts import FactWarning, LayerFacts, encode_payload
 from hullscan.image.squash import normalize_member_path
+from hullscan.image.tarstream import TarError, TarReader
 from hullscan.model import FileEntry, FileKind
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
 
 _TAR_KINDS = {
-    tarfile.REGTYPE: FileKind.FILE,
-    tarfile.AREGTYPE: FileKind.FILE,
-    tarfile.CONTTYPE: FileKind.FILE,
-    tarfile.GNUTYPE_SPARSE: FileKind.FILE,
-    tarfile.DIRTYPE: FileKind.DIR,
-    tarfile.SYMTYPE: FileKind.SYMLINK,
-    tarfile.LNKTYPE: FileKind.HARDLINK,
-    tarfile.CHRTYPE: FileKind.CHAR,
-    tarfile.BLKTYPE: FileKind.BLOCK,
-    tarfile.FIFOTYPE: FileKind.FIFO,
+    ord("0"): FileKind.FILE,
+    0: FileKind.FILE,
+    ord("7"): FileKind.FILE,
+    ord("S"): FileKind.FILE,
+    ord("5"): FileKind.DIR,
+    ord("2"): FileKind.SYMLINK,
+    ord("1"): FileKind.HARDLINK,
+    ord("3"): FileKind.CHAR,
+    ord("4"): FileKind.BLOCK,
+    ord("6"): FileKind.FIFO,
 }
 
 # Content of recently read wanted files, so a wanted hard link to one of them can be served without a second
@@ -125,68 +125,59 @@ def walk_tar(
         peek = getattr(tar_stream, "peek", None)
         if peek is not None and not peek(1):
             return builder  # an empty layer: valid, if unusual
-        with tarfile.open(fileobj=tar_stream, mode="r|", errorlevel=1) as tf:
-            while True:
-                member = tf.next()
-                if member is None:
-                    break
-                tf.members.clear()  # type: ignore[attr-defined]  # stream mode keeps every header otherwise; memory must not grow
-                if tick is not None:
-                    tick()
-                path = normalize_member_path(member.name)
-                if path is None:
-                    builder.warn(f"entry with a path outside the image skipped: {member.name!r}")
+        reader = TarReader(tar_stream)
+        for member in reader:
+            if tick is not None:
+                tick()
+            path = normalize_member_path(member.name)
+            if path is None:
+                builder.warn(f"entry with a path outside the image skipped: {member.name!r}")
+                continue
+            if not path or builder.marker(path):
+                continue
+            kind = _TAR_KINDS.get(member.type)
+            if kind is None:
+                continue  # GNU dump dirs, volume labels and vendor types are not files
+            linkname = member.linkname
+            if kind is FileKind.HARDLINK:
+                target = normalize_member_path(linkname)
+                if target is None:
+                    builder.warn(f"hard link to a path outside the image skipped: {member.name!r}")
                     continue
-                if not path or builder.marker(path):
+                linkname = target
+            entry = FileEntry(
+                path=path,
+                kind=kind,
+                mode=member.mode,
+                size=member.size if kind is FileKind.FILE else 0,
+                uid=member.uid,
+                gid=member.gid,
+                linkname=linkname,
+            )
+            builder.files.append(entry)
+            wanting = builder.wanting(entry)
+            if not wanting:
+                continue
+            if kind is FileKind.HARDLINK:
+                data = recent.get(linkname)
+                if data is None:
+                    builder.warn(f"hard link target {linkname!r} was not read; content unavailable", path)
                     continue
-                kind = _TAR_KINDS.get(member.type)
-                if kind is None:
-                    continue  # pax/GNU meta headers are consumed by tarfile; anything else is not a file
-                linkname = member.linkname
-                if kind is FileKind.HARDLINK:
-                    target = normalize_member_path(linkname)
-                    if target is None:
-                        builder.warn(f"hard link to a path outside the image skipped: {member.name!r}")
-                        continue
-                    linkname = target
-                entry = FileEntry(
-                    path=path,
-                    kind=kind,
-                    mode=member.mode & 0o7777,
-                    size=member.size if kind is FileKind.FILE else 0,
-                    uid=member.uid,
-                    gid=member.gid,
-                    linkname=linkname,
-                )
-                builder.files.append(entry)
-                wanting = builder.wanting(entry)
-                if not wanting:
-                    continue
-                if kind is FileKind.HARDLINK:
-                    data = recent.get(linkname)
-                    if data is None:
-                        builder.warn(f"hard link target {linkname!r} was not read; content unavailable", path)
-                        continue
-                elif member.size > limits.max_file_size:
-                    builder.warn(
-                        f"file of {member.size} bytes is over the --max-file-size limit; not read", path
-                    )
-                    continue
-                else:
-                    fobj = tf.extractfile(member)
-                    data = fobj.read() if fobj is not None else b""
-                    if len(data) != member.size:
-                        raise BlobError(f"{what}: truncated inside {path!r}")
-                    if len(data) <= _LINK_MEMORY_BYTES:
-                        recent[path] = data
-                        recent_bytes += len(data)
-                        while recent_bytes > _LINK_MEMORY_BYTES:
-                            _, old = recent.popitem(last=False)
-                            recent_bytes -= len(old)
-                builder.run(wanting, path, data)
+            elif member.size > limits.max_file_size:
+                builder.warn(f"file of {member.size} bytes is over the --max-file-size limit; not read", path)
+                continue
+            else:
+                data = reader.read()
+                if len(data) <= _LINK_MEMORY_BYTES:
+                    recent[path] = data
+                    recent_bytes += len(data)
+                    while recent_bytes > _LINK_MEMORY_BYTES:
+                        _, old = recent.popitem(last=False)
+                        recent_bytes -= len(old)
+            builder.run(wanting, path, data)
     except HullscanError:
         raise
-    except (tarfile.TarError, EOFError, OSError, zlib.error, ValueError) as exc:
+    except (TarError, EOFError, OSError, zlib.error, ValueError) as exc:
         raise BlobError(f"{what}: corrupt or truncated layer ({_describe(exc)})") from None
     except Exception as exc:
         # zstandard.ZstdError and friends: decompressor failures are corrupt input, not bugs.

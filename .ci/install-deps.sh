@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# System packages the test suite needs on Debian 12 (bookworm). Idempotent: apt is skipped when every
+# package is already installed.
+#   mmdebstrap       builds the real Debian test image's root filesystem (tests/support/images.py)
+#   umoci            packs that rootfs into a layered OCI image
+#   skopeo           converts it to oci / oci-archive / docker-archive, pushes to the test registry
+#   docker-registry  the Distribution registry the registry tests run (tests/support/registry.py)
+#   apache2-utils    htpasswd -B, for the registry's basic-auth mode
+#   zstd             zstd-compressed layers
+#   ca-certificates  HTTPS to the Debian archive and PyPI
+# Recommends are installed on purpose (mmdebstrap's gpg, arch-test, uidmap…), as on the developers' machines.
+set -euo pipefail
+
+packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status="$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)"
+  if [ "$status" != "install ok installed" ]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all present (${packages[*]})"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A package's postinst must not start a service (docker-registry would listen on :5000): the tests start
+# their own. policy-rc.d exit 101 = "action forbidden"; only installed for this run, then removed.
+policy=/usr/sbin/policy-rc.d
+added_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod 755 "$policy"
+  added_policy=1
+fi
+cleanup() {
+  if [ "$added_policy" -eq 1 ]; then
+    "${sudo_cmd[@]}" rm -f "$policy"
+  fi
+}
+trap cleanup EXIT
+
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}"
