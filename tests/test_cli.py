@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.images import DebianImages
+from support.registry import Registry
 
 from hullscan.cli import main
 
@@ -257,3 +259,26 @@ def test_rootfs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     doc = json.loads(out)
     assert (doc["os"]["family"], doc["os"]["release"], doc["os"]["codename"]) == ("debian", "12.7", "bookworm")
     assert doc["summary"]["files"] == 6  # etc, usr, usr/lib and the three files
+
+
+# ------------------------------------------------------------------------------------------ registries
+
+
+def test_registry_via_cli_with_env_credentials(capsys: pytest.CaptureFixture[str], cache: Path,
+                                               monkeypatch: pytest.MonkeyPatch, registry_basic: Registry,
+                                               debian_images: DebianImages) -> None:
+    registry_basic.push(debian_images.oci_ref, "cli/debian:1")
+    monkeypatch.setenv("HULLSCAN_USERNAME", registry_basic.username or "")
+    monkeypatch.setenv("HULLSCAN_PASSWORD", registry_basic.password or "")
+    doc = scan_json(capsys, registry_basic.ref("cli/debian:1"), cache, "--insecure")
+    art = doc["artifact"]
+    assert isinstance(art, dict) and art["source"] == "registry"
+    assert [layer["diff_id"] for layer in art["layers"]] == list(debian_images.diff_ids)
+    monkeypatch.setenv("HULLSCAN_PASSWORD", "not-the-password")
+    err = _error(capsys, cache, f"registry:{registry_basic.ref('cli/debian:1')}", "--insecure")
+    assert "rejected the credentials" in err and "not-the-password" not in err
+
+
+def test_unreachable_registry_via_cli(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    err = _error(capsys, cache, "registry:127.0.0.1:9/x/y:1", "--insecure", "--timeout", "2", "--retries", "0")
+    assert "127.0.0.1:9" in err

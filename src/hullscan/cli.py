@@ -75,6 +75,8 @@ def _registry(p: argparse.ArgumentParser) -> None:
     reg.add_argument("--docker-config", metavar="FILE", help="Docker config.json with credentials "
                      "(default ~/.docker/config.json)")
     reg.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="registry timeout")
+    reg.add_argument("--retries", type=int, default=4, metavar="N",
+                     help="retries of a registry request after 429, 5xx or a connection error (default 4)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,6 +159,7 @@ def _run_scan(args: argparse.Namespace) -> int:
                 password=_password(args),
                 docker_config=args.docker_config,
                 timeout=args.timeout,
+                retries=max(0, args.retries),
             )
             with open_source(args.ref, src_opts, max_metadata_size=limits.max_metadata_size) as source:
                 result = scan_image(source, options)
