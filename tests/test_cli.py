@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.images import DebianImages
-from support.registry import Registry
 
 from hullscan.cli import main
+from support.images import DebianImages
+from support.registry import Registry
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 IMAGES = SHARED / "fixtures" / "images"

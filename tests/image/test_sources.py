@@ -10,14 +10,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from support.images import (
-    DebianImages,
-    MultiArchLayout,
-    TarEntrySpec,
-    write_docker_archive,
-    write_oci_layout,
-)
-from support.registry import Registry
 
 from hullscan.cache.directory import DirectoryCache
 from hullscan.errors import AuthError, ImageError, ManifestError
@@ -26,6 +18,14 @@ from hullscan.image.reference import open_source
 from hullscan.image.source import SourceOptions
 from hullscan.model import FileKind, Platform
 from hullscan.scan import ScanOptions, ScanResult, scan_image
+from support.images import (
+    DebianImages,
+    MultiArchLayout,
+    TarEntrySpec,
+    write_docker_archive,
+    write_oci_layout,
+)
+from support.registry import Registry
 
 
 def scan(ref: str, cache: DirectoryCache | None = None, **opts: object) -> ScanResult:
@@ -149,7 +149,7 @@ def test_docker_archive_with_several_images(tmp_path: Path) -> None:
         info = tarfile.TarInfo("manifest.json")
         info.size = len(data)
         out.addfile(info, io.BytesIO(data))
-    with pytest.raises(ManifestError, match="holds 2 images.*one:1, two:2"):
+    with pytest.raises(ManifestError, match=r"holds 2 images.*one:1, two:2"):
         scan(str(merged))
     two = scan(f"{merged}:two:2")
     assert two.inventory.distro is not None and two.inventory.distro.release == "3.18.4"
