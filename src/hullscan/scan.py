@@ -60,8 +60,15 @@ class ScanResult:
 
 
 def _ticker(progress: Progress, stream: LayerStream) -> Callable[[], None]:
+    """Report bytes read at most once per MiB: a layer has thousands of files, the bar needs no more."""
+    last = 0
+
     def tick() -> None:
-        progress.layer_bytes(stream.outer.count)
+        nonlocal last
+        done = stream.outer.count
+        if done - last >= 1 << 20:
+            last = done
+            progress.layer_bytes(done)
 
     return tick
 
