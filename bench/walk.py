@@ -96,9 +96,11 @@ def best(fn: Callable[[Path], int], layout: Path, runs: int) -> float:
 
 
 def peak_rss_mb(layout: Path) -> float:
+    # VmHWM, not ru_maxrss: the latter keeps the high-water mark of this (big) process from before exec.
     code = (
-        "import resource,sys; from hullscan.cli import main; rc = main(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)"
+        "import sys; from hullscan.cli import main; rc = main(sys.argv[1:]); "
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]; "
+        "print(hwm, file=sys.stderr); sys.exit(rc)"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code, "image", f"oci:{layout}", "--no-cache", "-q", "-f", "json"],
