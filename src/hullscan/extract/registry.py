@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hullscan.extract.apk import ApkExtractor
 from hullscan.extract.base import Extractor
 from hullscan.extract.osrelease import OSReleaseExtractor
 
@@ -10,4 +11,5 @@ def default_extractors() -> tuple[Extractor[object], ...]:
     return (
         # os/*
         OSReleaseExtractor(),
+        ApkExtractor(),
     )
