@@ -14,7 +14,7 @@ from hullscan.cache.directory import DirectoryCache, layer_key
 from hullscan.errors import HullscanError, ImageError, UsageError
 from hullscan.extract.base import Extractor, signature
 from hullscan.extract.osrelease import detect_distro
-from hullscan.extract.packages import PackageAssembler
+from hullscan.extract.packages import AssemblyWarnings, PackageAssembler
 from hullscan.image.blob import LayerStream, Limits
 from hullscan.image.facts import LayerFacts
 from hullscan.image.oci import layer_history
@@ -207,6 +207,8 @@ def build_inventory(
     for ext in extractors:
         if isinstance(ext, PackageAssembler):
             packages.extend(ext.packages(view, distro[0] if distro else None))
+        if isinstance(ext, AssemblyWarnings):
+            warnings.extend(ext.warnings(view))
     packages.sort(key=lambda p: (p.type.value, p.name, p.version, p.arch))
     return Inventory(
         distro=distro[0] if distro else None,

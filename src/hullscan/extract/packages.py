@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 from hullscan.image.squash import SquashedView
-from hullscan.model import Distro, LayerRef, Package
+from hullscan.model import Distro, LayerRef, Package, Warning_
 
 T = TypeVar("T")
 
@@ -25,6 +25,13 @@ class PackageAssembler(Protocol):
     def name(self) -> str: ...
 
     def packages(self, view: SquashedView, distro: Distro | None) -> list[Package]: ...
+
+
+@runtime_checkable
+class AssemblyWarnings(Protocol):
+    """An assembler that can say what it had to leave out (damaged records in a database, say)."""
+
+    def warnings(self, view: SquashedView) -> list[Warning_]: ...
 
 
 def introduced_in(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hullscan.extract.apk import ApkExtractor
 from hullscan.extract.base import Extractor
+from hullscan.extract.dpkg import DpkgExtractor
 from hullscan.extract.osrelease import OSReleaseExtractor
 
 
@@ -12,4 +13,5 @@ def default_extractors() -> tuple[Extractor[object], ...]:
         # os/*
         OSReleaseExtractor(),
         ApkExtractor(),
+        DpkgExtractor(),
     )
