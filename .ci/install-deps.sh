@@ -8,10 +8,12 @@
 #   apache2-utils    htpasswd -B, for the registry's basic-auth mode
 #   zstd             zstd-compressed layers
 #   ca-certificates  HTTPS to the Debian archive and PyPI
+#   rpm              librpm's own reading of the SQLite/BerkeleyDB fixtures, compared with hullscan's pure-Python
+#                    reader in tests/extract/test_rpm.py::test_agrees_with_rpm (skipped when rpm is absent)
 # Recommends are installed on purpose (mmdebstrap's gpg, arch-test, uidmap…), as on the developers' machines.
 set -euo pipefail
 
-packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates)
+packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates rpm)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -5,13 +5,12 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from support.images import DebianImages
-
 from hullscan.extract.registry import default_extractors
 from hullscan.image.reference import open_source
 from hullscan.image.source import SourceOptions
 from hullscan.model import PackageType
 from hullscan.scan import ScanOptions, ScanResult, scan_image
+from support.images import DebianImages
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
