@@ -217,11 +217,23 @@ class LayerRef:
 
 
 class PackageType(StrEnum):
-    """The package format; also the PURL type for OS packages (https://github.com/package-url/purl-spec)."""
+    """The package ecosystem; each value is its PURL type (https://github.com/package-url/purl-spec)."""
 
     DEB = "deb"
     APK = "apk"
     RPM = "rpm"
+    PYPI = "pypi"
+    NPM = "npm"
+    MAVEN = "maven"
+    GOLANG = "golang"
+    CARGO = "cargo"
+    GEM = "gem"
+    COMPOSER = "composer"
+    NUGET = "nuget"
+
+    @property
+    def is_os(self) -> bool:
+        return self in (PackageType.DEB, PackageType.APK, PackageType.RPM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +249,8 @@ class Package:
     type: PackageType
     name: str
     version: str
+    namespace: str = ""
+    """Maven groupId, npm scope (``@types``), Go module path prefix: the PURL namespace."""
     arch: str = ""
     epoch: int | None = None
     release: str = ""
@@ -257,11 +271,16 @@ class Package:
     purl: str = ""
     layer: LayerRef | None = None
     """The layer that introduced this package (at this version)."""
+    declared: bool = False
+    """Read from a lock or manifest file (``poetry.lock``, ``go.mod``): declared, not seen installed."""
+    main_module: bool = False
+    """The application itself (a Go binary's main module, a lock file's root project), not a dependency."""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         """Identity for attribution across layers: same name, version and arch in the same format."""
-        return (self.type.value, self.name, self.version, self.arch)
+        return (self.type.value, f"{self.namespace}/{self.name}" if self.namespace else self.name, self.version,
+                self.arch)
 
 
 @dataclass(frozen=True, slots=True)
