@@ -282,3 +282,42 @@ def test_registry_via_cli_with_env_credentials(capsys: pytest.CaptureFixture[str
 def test_unreachable_registry_via_cli(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
     err = _error(capsys, cache, "registry:127.0.0.1:9/x/y:1", "--insecure", "--timeout", "2", "--retries", "0")
     assert "127.0.0.1:9" in err
+
+
+# ------------------------------------------------------------------------------------------ SBOMs
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx", "spdx-json"])
+def test_sbom_round_trip(capsys: pytest.CaptureFixture[str], cache: Path, tmp_path: Path, fmt: str) -> None:
+    sbom = tmp_path / f"alpine.{fmt}.json"
+    code, out, err = run(capsys, "sbom", str(ALPINE_311), "--format", fmt, "-o", str(sbom), "--cache-dir", str(cache))
+    assert code == 0 and out == "", err
+    direct = scan_json(capsys, str(ALPINE_311), cache)
+    code, out, err = run(capsys, "sbom-scan", str(sbom), "--format", "json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["artifact"]["source"] == f"sbom:{fmt.removesuffix('-json')}"
+    fields = ("type", "name", "version", "arch", "source_name", "purl")
+    assert [{k: p[k] for k in fields} for p in again["packages"]] == [
+        {k: p[k] for k in fields} for p in direct["packages"]  # type: ignore[attr-defined]
+    ]
+    assert (again["os"]["family"], again["os"]["release"]) == ("alpine", "3.11.5")
+
+
+def test_sbom_of_a_root_filesystem(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "alpine-release").write_text("3.19.0\n")
+    code, out, err = run(capsys, "sbom", str(tmp_path))
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["bomFormat"] == "CycloneDX" and doc["specVersion"] == "1.6"
+    assert any(c["type"] == "operating-system" and c["version"] == "3.19.0" for c in doc["components"])
+
+
+def test_sbom_scan_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hello": "world"}')
+    code, out, err = run(capsys, "sbom-scan", str(bad))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "bad.json" in err
+    code, _, err = run(capsys, "sbom-scan", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read" in err

@@ -7,9 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullscan import __version__
 from hullscan.errors import HullscanError, UsageError
+
+if TYPE_CHECKING:
+    from hullscan.scan import ScanResult
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -44,9 +48,13 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 512M, 2G)") from None
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+SCAN_FORMATS = ("table", "json", "cyclonedx", "spdx-json")
+SBOM_FORMATS = ("cyclonedx", "spdx-json", "json")
+
+
+def _common(p: argparse.ArgumentParser, formats: Sequence[str] = SCAN_FORMATS, default: str = "table") -> None:
     out = p.add_argument_group("output")
-    out.add_argument("--format", "-f", choices=("table", "json"), default="table", help="report format")
+    out.add_argument("--format", "-f", choices=formats, default=default, help=f"report format (default {default})")
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     out.add_argument("--quiet", "-q", action="store_true", help="no progress bars or notices on stderr")
     out.add_argument("--list-packages", action="store_true", help="list every package in the table output")
@@ -98,9 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     rootfs = sub.add_parser("rootfs", help="scan a root filesystem directory (e.g. /)")
     rootfs.add_argument("path", metavar="PATH")
-    rootfs.add_argument("--skip-dirs", metavar="DIR", action="append", default=[],
-                        help="directory to leave out, relative to PATH (repeatable)")
+    _skip_dirs(rootfs)
     _common(rootfs)
+
+    sbom = sub.add_parser("sbom", help="write the inventory of an image or directory as an SBOM",
+                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sbom.add_argument("ref", metavar="REF|DIR", help="an image (see 'references' below) or a root filesystem")
+    _skip_dirs(sbom)
+    _registry(sbom)
+    _common(sbom, SBOM_FORMATS, "cyclonedx")
+
+    sbom_scan = sub.add_parser("sbom-scan", help="read a CycloneDX or SPDX SBOM (ours or another tool's)")
+    sbom_scan.add_argument("file", metavar="FILE", help="CycloneDX (JSON, XML) or SPDX (JSON, tag-value)")
+    out = sbom_scan.add_argument_group("output")
+    out.add_argument("--format", "-f", choices=SCAN_FORMATS, default="table", help="report format")
+    out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--quiet", "-q", action="store_true", help="no notices on stderr")
+    out.add_argument("--list-packages", action="store_true", help="list every package in the table output")
 
     cache = sub.add_parser("cache", help="manage the layer cache")
     cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION")
@@ -108,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     clean = cache_sub.add_parser("clean", help="remove every cached layer")
     clean.add_argument("--cache-dir", metavar="DIR")
     return parser
+
+
+def _skip_dirs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--skip-dirs", metavar="DIR", action="append", default=[],
+                   help="with a root filesystem: directory to leave out, relative to it (repeatable)")
 
 
 def _cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -145,8 +172,8 @@ def _run_scan(args: argparse.Namespace) -> int:
         rootfs_skip=tuple(getattr(args, "skip_dirs", ())),
     )
     try:
-        if args.command == "rootfs":
-            result = scan_rootfs(Path(args.path), options)
+        if args.command == "rootfs" or (args.command == "sbom" and _is_rootfs(args.ref)):
+            result = scan_rootfs(Path(getattr(args, "path", None) or args.ref), options)
         else:
             from hullscan.image.reference import open_source
             from hullscan.image.source import SourceOptions
@@ -167,15 +194,53 @@ def _run_scan(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
 
+    _emit(_render(result, args), args.output)
+    return EXIT_OK
+
+
+def _is_rootfs(ref: str) -> bool:
+    """A directory that is not an OCI layout is a root filesystem (for ``hullscan sbom DIR``)."""
+    path = Path(ref)
+    return path.is_dir() and not (path / "index.json").is_file() and not (path / "oci-layout").is_file()
+
+
+def _render(result: ScanResult, args: argparse.Namespace) -> str:
     if args.format == "json":
         from hullscan.report.json import render_json
 
-        text = render_json(result)
-    else:
-        from hullscan.report.table import render_table
+        return render_json(result)
+    if args.format == "cyclonedx":
+        from hullscan.report.cyclonedx import render_cyclonedx
 
-        text = render_table(result, list_packages=args.list_packages)
-    _emit(text, args.output)
+        return render_cyclonedx(result)
+    if args.format == "spdx-json":
+        from hullscan.report.spdx import render_spdx_json
+
+        return render_spdx_json(result)
+    from hullscan.report.table import render_table
+
+    return render_table(result, list_packages=getattr(args, "list_packages", False))
+
+
+def _run_sbom_scan(args: argparse.Namespace) -> int:
+    from hullscan.image.squash import SquashedView
+    from hullscan.model import ImageInfo
+    from hullscan.sbom import read_sbom
+    from hullscan.scan import ScanResult, ScanStats
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    sbom = read_sbom(data, path.name)
+    image = ImageInfo(name=sbom.name or str(path), source=f"sbom:{sbom.format}", manifest_digest="", config=None,
+                      layers=())
+    result = ScanResult(image, SquashedView([]), sbom.inventory(), ScanStats())
+    if sbom.other and not args.quiet:
+        print(f"hullscan: {len(sbom.other)} elements of unsupported package types were left out",
+              file=sys.stderr)
+    _emit(_render(result, args), args.output)
     return EXIT_OK
 
 
@@ -208,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cache":
             return _run_cache(args)
+        if args.command == "sbom-scan":
+            return _run_sbom_scan(args)
         return _run_scan(args)
     except HullscanError as exc:
         print(f"hullscan: error: {exc}", file=sys.stderr)

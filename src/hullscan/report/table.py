@@ -60,11 +60,14 @@ def render_table(result: ScanResult, *, list_packages: bool = False) -> str:
         platform = "/".join(p for p in (cfg.os, cfg.architecture, cfg.variant) if p)
         lines.append(f"  platform    {platform or '-'}")
     stats = result.stats
-    lines.append(
-        f"  layers      {stats.layers}"
-        + (f" ({stats.layers_from_cache} from cache)" if cfg is not None else "")
-    )
-    lines.append(f"  files       {inv.file_count:,}")
+    if image.source.startswith("sbom:"):
+        lines.append(f"  read from   a {image.source.removeprefix('sbom:')} SBOM (no layers or files)")
+    else:
+        lines.append(
+            f"  layers      {stats.layers}"
+            + (f" ({stats.layers_from_cache} from cache)" if cfg is not None else "")
+        )
+        lines.append(f"  files       {inv.file_count:,}")
     if inv.distro is not None:
         where = inv.distro.source_file
         if inv.distro_layer is not None and cfg is not None:
