@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _images import debian  # noqa: E402
+from _images import debian
 
 
 def _syft() -> str:
