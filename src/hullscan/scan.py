@@ -188,6 +188,29 @@ def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
     return ScanResult(image, view, build_inventory(view, (layer,), {"": facts}, options.extractors), stats)
 
 
+def drop_os_owned(packages: list[Package], view: SquashedView) -> list[Package]:
+    """Report a language package once, as the OS package, when an OS package owns the file it was found in.
+
+    Debian's ``python3-*`` in ``dist-packages``, node modules in ``/usr/share/nodejs``, jars in
+    ``/usr/share/java``, Alpine's ``py3-*``: the distro patches them and its advisories say so, so matching them
+    as PyPI/npm/Maven packages would report fixed bugs and miss the distro's own.
+    """
+    owned: set[str] = set()
+    for p in packages:
+        if p.type.is_os:
+            owned.update(p.files)
+    if not owned:
+        return packages
+    kept = []
+    for p in packages:
+        if not p.type.is_os and p.found_in:
+            outer = p.found_in.split("!", 1)[0]  # a jar nested in an archive: the archive on disk decides
+            if outer in owned or view.resolve(outer) in owned:
+                continue
+        kept.append(p)
+    return kept
+
+
 def build_inventory(
     view: SquashedView,
     layers: Sequence[Layer],
@@ -209,7 +232,8 @@ def build_inventory(
             packages.extend(ext.packages(view, distro[0] if distro else None))
         if isinstance(ext, AssemblyWarnings):
             warnings.extend(ext.warnings(view))
-    packages.sort(key=lambda p: (p.type.value, p.name, p.version, p.arch))
+    packages = drop_os_owned(packages, view)
+    packages.sort(key=lambda p: (p.type.value, p.namespace, p.name, p.version, p.arch, p.found_in))
     return Inventory(
         distro=distro[0] if distro else None,
         distro_layer=distro[1] if distro else None,
