@@ -58,3 +58,29 @@ def test_alpine_311_end_to_end() -> None:
     assert len(apks) == 14 and {p.type for p in apks} == {PackageType.APK}
     musl = next(p for p in apks if p.name == "musl")
     assert musl.purl == "pkg:apk/alpine/musl@1.1.24-r2?arch=x86_64&distro=3.11.5"
+
+
+def test_rpm_image_end_to_end(tmp_path: Path) -> None:
+    """An image built in code around the real CBL-Mariner SQLite rpmdb, and one around UBI8's BerkeleyDB."""
+    from support.images import TarEntrySpec, write_oci_layout
+
+    rpm = SHARED / "fixtures" / "ospkg" / "rpm"
+    mariner = write_oci_layout(tmp_path / "mariner", [
+        [TarEntrySpec.file("etc/os-release", 'ID=mariner\nVERSION_ID="2.0"\nNAME="Common Base Linux Mariner"\n')],
+        [TarEntrySpec.file("var/lib/rpm/rpmdb.sqlite", (rpm / "cbl-mariner-2.0.rpmdb.sqlite").read_bytes())],
+    ])
+    result = scan(mariner.ref)
+    rpms = result.inventory.packages
+    assert len(rpms) == 129 and {p.type for p in rpms} == {PackageType.RPM}
+    assert {p.layer.index for p in rpms if p.layer is not None} == {1}
+    curl = next(p for p in rpms if p.name == "curl")
+    assert (curl.version, curl.arch, curl.source_name) == ("7.76.0-6.cm2", "x86_64", "curl")
+    assert "usr/bin/curl" in curl.files
+    assert curl.purl.startswith("pkg:rpm/mariner/curl@7.76.0-6.cm2?arch=x86_64")
+
+    ubi = write_oci_layout(tmp_path / "ubi", [
+        [TarEntrySpec.file("etc/redhat-release", "Red Hat Enterprise Linux release 8.8 (Ootpa)\n"),
+         TarEntrySpec.file("var/lib/rpm/Packages", (rpm / "ubi8-libuuid.Packages.bdb").read_bytes())],
+    ])
+    (libuuid,) = scan(ubi.ref).inventory.packages
+    assert (libuuid.name, libuuid.version, libuuid.source_name) == ("libuuid", "2.32.1-42.el8_8", "util-linux")

@@ -6,6 +6,7 @@ from hullscan.extract.apk import ApkExtractor
 from hullscan.extract.base import Extractor
 from hullscan.extract.dpkg import DpkgExtractor
 from hullscan.extract.osrelease import OSReleaseExtractor
+from hullscan.extract.rpm import RpmExtractor
 
 
 def default_extractors() -> tuple[Extractor[object], ...]:
@@ -14,4 +15,5 @@ def default_extractors() -> tuple[Extractor[object], ...]:
         OSReleaseExtractor(),
         ApkExtractor(),
         DpkgExtractor(),
+        RpmExtractor(),
     )
