@@ -81,7 +81,7 @@ def test_oci_layouts(capsys: pytest.CaptureFixture[str], cache: Path, ref: str) 
     ]
     assert doc["os"] is None  # hello-world has no OS
     assert doc["summary"] == {"files": 1, "packages": {}, "layers": 1, "layers_from_cache": 0, "warnings": 0,
-                              "findings": 0}
+                              "findings": 0, "by_severity": {}}
 
 
 def test_oci_unknown_tag(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
@@ -321,3 +321,31 @@ def test_sbom_scan_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert code == 2 and out == "" and err.count("\n") == 1 and "bad.json" in err
     code, _, err = run(capsys, "sbom-scan", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in err
+
+
+# ------------------------------------------------------------------------------------------ findings and exit codes
+
+
+def test_end_of_life_os_is_a_finding(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    doc = scan_json(capsys, str(ALPINE_311), cache)
+    findings = doc["findings"]
+    assert isinstance(findings, list) and len(findings) == 1
+    (eol,) = findings
+    assert (eol["check"], eol["severity"], eol["target"]) == ("os/end-of-life", "HIGH", "alpine 3.11.5")
+    assert "2021-11-01" in eol["title"] and eol["layer"]["diff_id"] == ALPINE_311_DIFF_ID
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("CRITICAL", 0), ("HIGH", 1), ("low", 1)])
+def test_fail_on_sets_the_exit_code(capsys: pytest.CaptureFixture[str], cache: Path, fail_on: str,
+                                    code: int) -> None:
+    got, out, _ = run(capsys, "image", str(ALPINE_311), "--cache-dir", str(cache), "--fail-on", fail_on)
+    assert got == code
+    assert "os/end-of-life" in out
+
+
+def test_fail_on_a_supported_os_passes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "os-release").write_text('ID=debian\nVERSION_ID="12"\n')
+    (tmp_path / "etc" / "debian_version").write_text("12.7\n")
+    code, out, _ = run(capsys, "rootfs", str(tmp_path), "--fail-on", "LOW")
+    assert code == 0 and "Findings: none" in out

@@ -123,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     out.add_argument("--quiet", "-q", action="store_true", help="no notices on stderr")
     out.add_argument("--list-packages", action="store_true", help="list every package in the table output")
+    out.add_argument("--fail-on", metavar="SEVERITY", type=str.upper, choices=SEVERITIES,
+                     help="exit 1 when a finding at or above SEVERITY remains")
 
     cache = sub.add_parser("cache", help="manage the layer cache")
     cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION")
@@ -195,7 +197,18 @@ def _run_scan(args: argparse.Namespace) -> int:
             progress.close()
 
     _emit(_render(result, args), args.output)
-    return EXIT_OK
+    return _exit_code(result, args)
+
+
+def _exit_code(result: ScanResult, args: argparse.Namespace) -> int:
+    """1 when a finding at or above --fail-on remains, else 0."""
+    threshold = getattr(args, "fail_on", None)
+    if threshold is None:
+        return EXIT_OK
+    from hullscan.model import Severity
+
+    level = Severity.parse(threshold)
+    return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
 
 
 def _is_rootfs(ref: str) -> bool:
@@ -226,7 +239,7 @@ def _run_sbom_scan(args: argparse.Namespace) -> int:
     from hullscan.image.squash import SquashedView
     from hullscan.model import ImageInfo
     from hullscan.sbom import read_sbom
-    from hullscan.scan import ScanResult, ScanStats
+    from hullscan.scan import ScanResult, ScanStats, detect
 
     path = Path(args.file)
     try:
@@ -236,12 +249,13 @@ def _run_sbom_scan(args: argparse.Namespace) -> int:
     sbom = read_sbom(data, path.name)
     image = ImageInfo(name=sbom.name or str(path), source=f"sbom:{sbom.format}", manifest_digest="", config=None,
                       layers=())
-    result = ScanResult(image, SquashedView([]), sbom.inventory(), ScanStats())
+    inventory = sbom.inventory()
+    result = ScanResult(image, SquashedView([]), inventory, ScanStats(), detect(inventory))
     if sbom.other and not args.quiet:
         print(f"hullscan: {len(sbom.other)} elements of unsupported package types were left out",
               file=sys.stderr)
     _emit(_render(result, args), args.output)
-    return EXIT_OK
+    return _exit_code(result, args)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import platform as _platform
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from hullscan.errors import UsageError
 
@@ -302,3 +302,48 @@ class Inventory:
     packages: tuple[Package, ...] = ()
     file_count: int = 0
     warnings: tuple[Warning_, ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------------------------------------- findings
+
+
+class Severity(IntEnum):
+    """Ordered severities; ``str()`` gives the upper-case label users write (``--fail-on HIGH``)."""
+
+    UNKNOWN = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise UsageError(f"unknown severity {text!r}: use one of {', '.join(s.name for s in cls)}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something in the image a user should act on. Every detector produces these; filters, the exit code and
+    every writer consume them.
+
+    ``check`` is the stable id of the rule that produced it (``os/end-of-life``); ``id`` names the problem
+    (a CVE id for a vulnerability, the check id otherwise).
+    """
+
+    check: str
+    id: str
+    severity: Severity
+    title: str
+    description: str = ""
+    remediation: str = ""
+    target: str = ""
+    """What the finding is about, as a user reads it: a package ``name@version``, a path, the OS."""
+    package: Package | None = None
+    layer: LayerRef | None = None
+    references: tuple[str, ...] = ()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from hullscan.cache.directory import DirectoryCache, layer_key
@@ -21,7 +22,7 @@ from hullscan.image.oci import layer_history
 from hullscan.image.source import ImageSource
 from hullscan.image.squash import SquashedView
 from hullscan.image.walker import walk_rootfs, walk_tar
-from hullscan.model import ImageInfo, Inventory, Layer, LayerRef, Package, Warning_
+from hullscan.model import Finding, ImageInfo, Inventory, Layer, LayerRef, Package, Warning_
 
 
 class Progress:
@@ -57,6 +58,15 @@ class ScanResult:
     view: SquashedView
     inventory: Inventory
     stats: ScanStats
+    findings: tuple[Finding, ...] = ()
+
+
+def detect(inventory: Inventory, today: date | None = None) -> tuple[Finding, ...]:
+    """Every check over the inventory, most severe first."""
+    from hullscan.checks import os_eol
+
+    findings = os_eol.check(inventory, today or date.today())
+    return tuple(sorted(findings, key=lambda f: (-f.severity, f.check, f.target, f.id)))
 
 
 def _ticker(progress: Progress, stream: LayerStream) -> Callable[[], None]:
@@ -172,7 +182,8 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
         uncompressed_bytes=uncompressed,
         seconds=time.perf_counter() - started,
     )
-    return ScanResult(image, view, build_inventory(view, layers, facts, options.extractors), stats)
+    inventory = build_inventory(view, layers, facts, options.extractors)
+    return ScanResult(image, view, inventory, stats, detect(inventory))
 
 
 def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
@@ -185,7 +196,8 @@ def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
     view = SquashedView([(_layer_ref(layer), facts)])
     stats = ScanStats(layers=1, uncompressed_bytes=facts.uncompressed_size,
                       seconds=time.perf_counter() - started)
-    return ScanResult(image, view, build_inventory(view, (layer,), {"": facts}, options.extractors), stats)
+    inventory = build_inventory(view, (layer,), {"": facts}, options.extractors)
+    return ScanResult(image, view, inventory, stats, detect(inventory))
 
 
 def drop_os_owned(packages: list[Package], view: SquashedView) -> list[Package]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from hullscan import __version__
 from hullscan.extract.eol import eol_date
-from hullscan.model import Distro, LayerRef, Package
+from hullscan.model import Distro, Finding, LayerRef, Package
 from hullscan.scan import ScanResult
 
 REPORT_SCHEMA = "hullscan.report/v1"
@@ -96,12 +96,29 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "layers": result.stats.layers,
             "layers_from_cache": result.stats.layers_from_cache,
             "warnings": len(inv.warnings),
-            "findings": 0,
+            "findings": len(result.findings),
+            "by_severity": dict(Counter(str(f.severity) for f in result.findings)),
         },
         "warnings": [
             {"message": w.message, "path": w.path, "extractor": w.extractor, "layer": _layer_ref(w.layer)}
             for w in inv.warnings
         ],
         "packages": [package_document(p) for p in inv.packages],
-        "findings": [],
+        "findings": [finding_document(f) for f in result.findings],
+    }
+
+
+def finding_document(f: Finding) -> dict[str, Any]:
+    return {
+        "check": f.check,
+        "id": f.id,
+        "severity": str(f.severity),
+        "title": f.title,
+        "description": f.description,
+        "remediation": f.remediation,
+        "target": f.target,
+        "package": None if f.package is None else {"type": f.package.type.value, "name": f.package.name,
+                                                   "version": f.package.version, "purl": f.package.purl},
+        "layer": _layer_ref(f.layer),
+        "references": list(f.references),
     }

@@ -95,5 +95,15 @@ def render_table(result: ScanResult, *, list_packages: bool = False) -> str:
             lines.append(f"  {where}{w.message}{layer}")
         if len(inv.warnings) > 50:
             lines.append(f"  … and {len(inv.warnings) - 50} more (see --format json)")
-    lines += ["", "Findings: none"]
+    if not result.findings:
+        lines += ["", "Findings: none"]
+    else:
+        counts = Counter(f.severity for f in result.findings)
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), reverse=True))
+        lines += ["", f"Findings ({len(result.findings)}: {summary})"]
+        for f in result.findings:
+            layer = f", layer {f.layer.index + 1}" if f.layer is not None and cfg is not None else ""
+            lines.append(f"  {f.severity!s:<8}  {f.id}  {f.title}{layer}")
+            if f.remediation:
+                lines.append(f"  {'':<8}  fix: {f.remediation}")
     return "\n".join(lines) + "\n"
