@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 
 from hullscan.extract.eol import eol_date
-from hullscan.model import Layer
+from hullscan.model import Layer, Severity
 from hullscan.scan import ScanResult
 
 
@@ -98,8 +98,8 @@ def render_table(result: ScanResult, *, list_packages: bool = False) -> str:
     if not result.findings:
         lines += ["", "Findings: none"]
     else:
-        counts = Counter(f.severity for f in result.findings)
-        summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), reverse=True))
+        by_severity: Counter[Severity] = Counter(f.severity for f in result.findings)
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(by_severity.items(), reverse=True))
         lines += ["", f"Findings ({len(result.findings)}: {summary})"]
         for f in result.findings:
             layer = f", layer {f.layer.index + 1}" if f.layer is not None and cfg is not None else ""
