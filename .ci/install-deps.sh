@@ -8,12 +8,17 @@
 #   apache2-utils    htpasswd -B, for the registry's basic-auth mode
 #   zstd             zstd-compressed layers
 #   ca-certificates  HTTPS to the Debian archive and PyPI
+#   golang-go, golang-github-google-uuid-dev   a real Go binary built offline (vendored uuid), checked
+#                    against `go version -m` in tests/extract/test_go.py
+#   binutils         objcopy/readelf: a Rust binary with a cargo-auditable section, ELF section checks
+#   (node and npm come with the machine image: real node_modules in tests/extract/test_npm.py)
 #   rpm              librpm's own reading of the SQLite/BerkeleyDB fixtures, compared with hullscan's pure-Python
 #                    reader in tests/extract/test_rpm.py::test_agrees_with_rpm (skipped when rpm is absent)
 # Recommends are installed on purpose (mmdebstrap's gpg, arch-test, uidmap…), as on the developers' machines.
 set -euo pipefail
 
-packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates rpm)
+packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates rpm
+          golang-go golang-github-google-uuid-dev binutils)
 
 missing=()
 for pkg in "${packages[@]}"; do
