@@ -84,3 +84,30 @@ def test_rpm_image_end_to_end(tmp_path: Path) -> None:
     ])
     (libuuid,) = scan(ubi.ref).inventory.packages
     assert (libuuid.name, libuuid.version, libuuid.source_name) == ("libuuid", "2.32.1-42.el8_8", "util-linux")
+
+
+def test_language_packages_owned_by_os_packages_are_reported_once(tmp_path: Path) -> None:
+    """Debian's python3-six owns its dist-info: it is the deb that matters (the distro patches it), not PyPI's six.
+    A pip-installed package in /usr/local stays a PyPI package."""
+    from support.images import TarEntrySpec, write_oci_layout
+
+    status = (
+        "Package: python3-six\nStatus: install ok installed\nArchitecture: all\nVersion: 1.16.0-4\n"
+        "Source: six\nMaintainer: Debian Python Team <team+python@tracker.debian.org>\nDescription: six\n"
+    )
+    dist = "usr/lib/python3/dist-packages/six-1.16.0.dist-info"
+    local = "usr/local/lib/python3.11/dist-packages/urllib3-1.24.1.dist-info"
+    layout = write_oci_layout(tmp_path / "img", [
+        [TarEntrySpec.file("etc/os-release", 'ID=debian\nVERSION_ID="12"\n'),
+         TarEntrySpec.file("var/lib/dpkg/status", status),
+         TarEntrySpec.file("var/lib/dpkg/info/python3-six.list", f"/usr\n/{dist}\n/{dist}/METADATA\n"),
+         TarEntrySpec.file(f"{dist}/METADATA", "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n")],
+        [TarEntrySpec.file(f"{local}/METADATA", "Metadata-Version: 2.1\nName: urllib3\nVersion: 1.24.1\n")],
+    ])
+    result = scan(layout.ref)
+    assert sorted((p.type.value, p.name, p.version) for p in result.inventory.packages) == [
+        ("deb", "python3-six", "1.16.0-4"),
+        ("pypi", "urllib3", "1.24.1"),
+    ]
+    urllib3 = next(p for p in result.inventory.packages if p.name == "urllib3")
+    assert urllib3.layer is not None and urllib3.layer.index == 1
