@@ -10,6 +10,7 @@
 #   ca-certificates  HTTPS to the Debian archive and PyPI
 #   golang-go, golang-github-google-uuid-dev   a real Go binary built offline (vendored uuid), checked
 #                    against `go version -m` in tests/extract/test_go.py
+#   ruby, ruby-rack  real installed gems and Bundler, checked against `gem list` (tests/extract/test_gem.py)
 #   binutils         objcopy/readelf: a Rust binary with a cargo-auditable section, ELF section checks
 #   (node and npm come with the machine image: real node_modules in tests/extract/test_npm.py)
 #   rpm              librpm's own reading of the SQLite/BerkeleyDB fixtures, compared with hullscan's pure-Python
@@ -18,7 +19,7 @@
 set -euo pipefail
 
 packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates rpm
-          golang-go golang-github-google-uuid-dev binutils)
+          golang-go golang-github-google-uuid-dev binutils ruby ruby-rack)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -46,6 +46,8 @@ class Recorder:
             raise ExtractError("cannot parse")
         if data == b"crash":
             raise RuntimeError("bug")
+        if data == b"surrogate":
+            return Seen("\ud800")  # valid in JSON text, not encodable as UTF-8
         return Seen(data.decode())
 
 
@@ -91,8 +93,11 @@ def test_only_wanted_files_are_read() -> None:
 
 
 def test_broken_and_crashing_files_become_warnings() -> None:
-    facts = walk(tar_bytes(("x.want", "file", "broken"), ("y.want", "file", "crash"), ("z.want", "file", "ok")))
-    assert [(w.path, w.extractor) for w in facts.warnings] == [("x.want", "test/recorder"), ("y.want", "test/recorder")]
+    facts = walk(tar_bytes(("x.want", "file", "broken"), ("y.want", "file", "crash"), ("s.want", "file", "surrogate"),
+                           ("z.want", "file", "ok")))
+    assert [(w.path, w.extractor) for w in facts.warnings] == [
+        ("x.want", "test/recorder"), ("y.want", "test/recorder"), ("s.want", "test/recorder")
+    ]
     assert "cannot parse" in facts.warnings[0].message
     assert "RuntimeError" in facts.warnings[1].message
     assert list(facts.results["test/recorder"]) == ["z.want"]

@@ -83,16 +83,18 @@ class _FactsBuilder:
         for ext in wanting:
             try:
                 payload = ext.extract(path, data)
+                if payload is None:
+                    continue
+                encoded = encode_payload(payload)
             except ExtractError as exc:
                 self.warnings.append(FactWarning(str(exc), path, ext.name))
                 continue
-            except Exception as exc:  # noqa: BLE001 - a bug in one parser must not end the scan
+            except Exception as exc:  # noqa: BLE001 - one bad parser or payload must not end the scan
                 self.warnings.append(
                     FactWarning(f"extractor failed: {type(exc).__name__}: {exc}", path, ext.name)
                 )
                 continue
-            if payload is not None:
-                self.results.setdefault(ext.name, {})[path] = encode_payload(payload)
+            self.results.setdefault(ext.name, {})[path] = encoded
 
     def warn(self, message: str, path: str = "") -> None:
         self.warnings.append(FactWarning(message, path))
