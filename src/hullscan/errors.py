@@ -14,7 +14,11 @@ does not parse) are not errors: they become warnings in the report and the scan 
     │   ├── UnsafeImageError  hostile content that stops the scan (decompression bomb, absurd sizes)
     │   └── RegistryError     the registry refused, failed or could not be reached
     │       └── AuthError     wrong or missing credentials
-    └── CacheError            the cache directory cannot be used
+    ├── CacheError            the cache directory cannot be used
+    └── VulnDBError           (vulndb/errors.py) the advisory store or a feed cannot be used
+        ├── StoreError        missing, corrupt or of another schema version
+        ├── FeedError         a feed or mirror that cannot be imported
+        └── DownloadError     a feed that could not be fetched
 """
 
 from __future__ import annotations
