@@ -14,6 +14,7 @@ import pytest
 from support.images import DebianImages, MultiArchLayout, build_multiarch_index
 from support.images import debian_images as build_debian_images
 from support.registry import Registry, run_registry
+from vulndb.helpers import ImportedStore
 
 # Tests that use any of these get the "slow" marker (deselect them with -m "not slow").
 SLOW_FIXTURES = frozenset(
@@ -73,3 +74,22 @@ def registry_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registr
     """Distribution registry with token auth; ``.token_server`` issues JWTs for ``.credentials``."""
     with run_registry(tmp_path_factory.mktemp("registry-token"), "token") as registry:
         yield registry
+
+
+@pytest.fixture(scope="session")
+def vulndata() -> Path:
+    """shared/vulndata beside the checkout: real advisory data, read where it lies."""
+    from vulndb.helpers import VULNDATA
+
+    if not (VULNDATA / "PROVENANCE.json").is_file():
+        pytest.fail(f"real advisory data missing at {VULNDATA} (shared/vulndata beside the checkout)", pytrace=False)
+    return VULNDATA
+
+
+@pytest.fixture(scope="session")
+def imported(vulndata: Path, tmp_path_factory: pytest.TempPathFactory) -> ImportedStore:
+    """All of shared/vulndata imported once per session (about half a minute) into a temporary database."""
+    from hullscan.vulndb.update import import_directory
+
+    path = tmp_path_factory.mktemp("vulndb") / "advisories.db"
+    return ImportedStore(path, import_directory(path, vulndata))

@@ -52,6 +52,18 @@ SCAN_FORMATS = ("table", "json", "cyclonedx", "spdx-json")
 SBOM_FORMATS = ("cyclonedx", "spdx-json", "json")
 
 
+def _vuln_options(p: argparse.ArgumentParser) -> None:
+    vuln = p.add_argument_group("vulnerabilities")
+    vuln.add_argument("--scanners", default="vuln", metavar="LIST",
+                      help="comma-separated: vuln (advisory matching) or none (inventory and OS checks only)")
+    vuln.add_argument("--db", metavar="PATH", help="advisory database (default: $HULLSCAN_DB or "
+                      "<cache dir>/db/advisories.db; fill it with 'hullscan db update')")
+    vuln.add_argument("--severity", metavar="LIST", help="report only these severities, e.g. HIGH,CRITICAL")
+    vuln.add_argument("--ignore-unfixed", action="store_true", help="leave out vulnerabilities with no fix yet")
+    vuln.add_argument("--max-db-age", type=float, default=7.0, metavar="DAYS",
+                      help="warn when the advisory data is older than this (default 7)")
+
+
 def _common(p: argparse.ArgumentParser, formats: Sequence[str] = SCAN_FORMATS, default: str = "table") -> None:
     out = p.add_argument_group("output")
     out.add_argument("--format", "-f", choices=formats, default=default, help=f"report format (default {default})")
@@ -62,6 +74,7 @@ def _common(p: argparse.ArgumentParser, formats: Sequence[str] = SCAN_FORMATS, d
         "--fail-on", metavar="SEVERITY", type=str.upper, choices=SEVERITIES,
         help="exit 1 when a finding at or above SEVERITY remains",
     )
+    _vuln_options(p)
     cache = p.add_argument_group("cache and limits")
     cache.add_argument("--cache-dir", metavar="DIR", help="layer cache (default: $HULLSCAN_CACHE_DIR or "
                        "the user cache directory)")
@@ -125,6 +138,19 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--list-packages", action="store_true", help="list every package in the table output")
     out.add_argument("--fail-on", metavar="SEVERITY", type=str.upper, choices=SEVERITIES,
                      help="exit 1 when a finding at or above SEVERITY remains")
+    _vuln_options(sbom_scan)
+
+    db = sub.add_parser("db", help="manage the advisory database")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub.required = True
+    update = db_sub.add_parser("update", help="fetch the advisory feeds (or import a mirror) into the database")
+    update.add_argument("--from", dest="source", metavar="DIR|URL",
+                        help="import a local mirror laid out like shared/vulndata, or fetch from a mirror URL")
+    update.add_argument("--config", metavar="FILE", help="TOML file overriding feed URLs per source")
+    update.add_argument("--db", metavar="PATH", help="database to write (default as for scans)")
+    update.add_argument("--quiet", "-q", action="store_true")
+    status = db_sub.add_parser("status", help="each source: records, newest record, age")
+    status.add_argument("--db", metavar="PATH")
 
     cache = sub.add_parser("cache", help="manage the layer cache")
     cache_sub = cache.add_subparsers(dest="cache_command", metavar="ACTION")
@@ -147,6 +173,55 @@ def _cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return DirectoryCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    if getattr(args, "db", None):
+        return Path(args.db)
+    env = os.environ.get("HULLSCAN_DB")
+    if env:
+        return Path(env)
+    from hullscan.vulndb.store import default_db_path
+
+    return default_db_path()
+
+
+def _scanners(args: argparse.Namespace) -> set[str]:
+    names = {s.strip().lower() for s in str(getattr(args, "scanners", "vuln")).split(",") if s.strip()}
+    unknown = names - {"vuln", "none"}
+    if unknown:
+        raise UsageError(f"unknown scanner {sorted(unknown)[0]!r}: use vuln or none")
+    return names - {"none"}
+
+
+def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The advisory store for a vulnerability scan, with a warning on stderr when its data is old."""
+    if "vuln" not in _scanners(args):
+        return None
+    from hullscan.vulndb.store import Store
+
+    store = Store(_db_path(args))
+    if not args.quiet:
+        ages = [s.age_days for s in store.sources() if s.age_days is not None]
+        if ages and max(ages) > args.max_db_age:
+            print(f"hullscan: warning: the advisory data is {max(ages):.0f} days old (over --max-db-age "
+                  f"{args.max_db_age:g}): run 'hullscan db update'", file=sys.stderr)
+    return store
+
+
+def _filter(result: ScanResult, args: argparse.Namespace) -> ScanResult:
+    """--severity and --ignore-unfixed."""
+    import dataclasses
+
+    from hullscan.model import Severity
+
+    findings = list(result.findings)
+    if getattr(args, "severity", None):
+        wanted = {Severity.parse(s) for s in args.severity.split(",") if s.strip()}
+        findings = [f for f in findings if f.severity in wanted]
+    if getattr(args, "ignore_unfixed", False):
+        findings = [f for f in findings if f.vulnerability is None or f.vulnerability.fixed_version]
+    return dataclasses.replace(result, findings=tuple(findings))
+
+
 def _password(args: argparse.Namespace) -> str | None:
     if args.password_stdin:
         if args.password:
@@ -166,7 +241,9 @@ def _run_scan(args: argparse.Namespace) -> int:
         from hullscan.progress import TerminalProgress
 
         progress = TerminalProgress()
+    store = _open_store(args) if args.command != "sbom" else None
     options = ScanOptions(
+        store=store,
         extractors=default_extractors(),
         limits=limits,
         cache=_cache(args),
@@ -195,7 +272,10 @@ def _run_scan(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+        if store is not None:
+            store.close()
 
+    result = _filter(result, args)
     _emit(_render(result, args), args.output)
     return _exit_code(result, args)
 
@@ -250,7 +330,13 @@ def _run_sbom_scan(args: argparse.Namespace) -> int:
     image = ImageInfo(name=sbom.name or str(path), source=f"sbom:{sbom.format}", manifest_digest="", config=None,
                       layers=())
     inventory = sbom.inventory()
-    result = ScanResult(image, SquashedView([]), inventory, ScanStats(), detect(inventory))
+    store = _open_store(args)
+    try:
+        result = ScanResult(image, SquashedView([]), inventory, ScanStats(), detect(inventory, store))
+    finally:
+        if store is not None:
+            store.close()
+    result = _filter(result, args)
     if sbom.other and not args.quiet:
         print(f"hullscan: {len(sbom.other)} elements of unsupported package types were left out",
               file=sys.stderr)
@@ -273,6 +359,36 @@ def _emit(text: str, output: str | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
+def _run_db(args: argparse.Namespace) -> int:
+    from hullscan.vulndb import update
+
+    path = _db_path(args)
+    if args.db_command == "status":
+        sources = update.status(path)
+        print(f"{'SOURCE':<22} {'RECORDS':>9}  {'NEWEST RECORD':<22} {'IMPORTED':<22} AGE")
+        for s in sources:
+            age = f"{s.age_days:.1f} d" if s.age_days is not None else "-"
+            print(f"{s.name:<22} {s.record_count:>9,}  {s.newest_record[:22]:<22} {s.imported_at[:22]:<22} {age}")
+        print(f"database: {path}")
+        return EXIT_OK
+    source = args.source
+    config = Path(args.config) if args.config else None
+    if source and not source.startswith(("http://", "https://")):
+        directory = Path(source)
+        if not directory.is_dir():
+            raise UsageError(f"--from {source}: not a directory (or an http(s) mirror URL)")
+        report = update.import_directory(path, directory, config=config)
+    else:
+        report = update.fetch_and_import(path, config, mirror=source)
+    if not args.quiet:
+        for w in report.warnings:
+            print(f"hullscan: warning: {w}", file=sys.stderr)
+        total = sum(s.records for s in report.sources.values())
+        print(f"imported {total:,} records from {len(report.sources)} sources into {path} "
+              f"in {report.seconds:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
 def _run_cache(args: argparse.Namespace) -> int:
     cache = _cache(args)
     assert cache is not None
@@ -287,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cache":
             return _run_cache(args)
+        if args.command == "db":
+            return _run_db(args)
         if args.command == "sbom-scan":
             return _run_sbom_scan(args)
         return _run_scan(args)

@@ -328,6 +328,34 @@ class Severity(IntEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Vulnerability:
+    """The vulnerability-specific part of a finding: what matched, how bad, how likely, what fixes it."""
+
+    aliases: tuple[str, ...]
+    installed_version: str
+    fixed_version: str
+    """The version that fixes it for this package (empty when no fix exists)."""
+    status: str
+    """``fixed`` (a fix exists), ``affected`` (no fix yet), ``will_not_fix``, ``end_of_life``."""
+    severity_source: str
+    """Whose rating ``Finding.severity`` is: ``debian``, ``alpine``, ``ghsa``, ``nvd``, ``cna``, ``adp:CISA-ADP``..."""
+    data_source: str
+    """The feed the match came from (``debian-oval``, ``alpine-secdb``, ``pypa``, ``go``...)."""
+    matched_by: str
+    """How it matched, for a reviewer: namespace, the name looked up, the range or fix it fell in."""
+    cvss_vector: str = ""
+    cvss_score: float | None = None
+    epss_score: float | None = None
+    epss_percentile: float | None = None
+    kev: bool = False
+    kev_due_date: str = ""
+    risk: float = 0.0
+    """0-100, see :mod:`hullscan.match.risk`."""
+    published: str = ""
+    modified: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """Something in the image a user should act on. Every detector produces these; filters, the exit code and
     every writer consume them.
@@ -347,3 +375,4 @@ class Finding:
     package: Package | None = None
     layer: LayerRef | None = None
     references: tuple[str, ...] = ()
+    vulnerability: Vulnerability | None = None

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hullscan.cache.directory import DirectoryCache, layer_key
 from hullscan.errors import HullscanError, ImageError, UsageError
@@ -23,6 +24,9 @@ from hullscan.image.source import ImageSource
 from hullscan.image.squash import SquashedView
 from hullscan.image.walker import walk_rootfs, walk_tar
 from hullscan.model import Finding, ImageInfo, Inventory, Layer, LayerRef, Package, Warning_
+
+if TYPE_CHECKING:
+    from hullscan.vulndb.store import Store
 
 
 class Progress:
@@ -40,6 +44,8 @@ class ScanOptions:
     cache: DirectoryCache | None = None
     progress: Progress = field(default_factory=Progress)
     rootfs_skip: tuple[str, ...] = ()
+    store: Store | None = None
+    """The advisory store to match against; ``None`` gives the inventory and the non-vulnerability checks only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +67,17 @@ class ScanResult:
     findings: tuple[Finding, ...] = ()
 
 
-def detect(inventory: Inventory, today: date | None = None) -> tuple[Finding, ...]:
-    """Every check over the inventory, most severe first."""
+def detect(inventory: Inventory, store: Store | None = None, today: date | None = None) -> tuple[Finding, ...]:
+    """Every check over the inventory (and the advisory store, when one is given): EOL first, then
+    vulnerabilities by risk."""
     from hullscan.checks import os_eol
 
     findings = os_eol.check(inventory, today or date.today())
-    return tuple(sorted(findings, key=lambda f: (-f.severity, f.check, f.target, f.id)))
+    if store is not None:
+        from hullscan.match import match_inventory
+
+        findings += match_inventory(inventory, store)
+    return tuple(findings)
 
 
 def _ticker(progress: Progress, stream: LayerStream) -> Callable[[], None]:
@@ -183,7 +194,7 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
         seconds=time.perf_counter() - started,
     )
     inventory = build_inventory(view, layers, facts, options.extractors)
-    return ScanResult(image, view, inventory, stats, detect(inventory))
+    return ScanResult(image, view, inventory, stats, detect(inventory, options.store))
 
 
 def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
@@ -197,7 +208,7 @@ def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
     stats = ScanStats(layers=1, uncompressed_bytes=facts.uncompressed_size,
                       seconds=time.perf_counter() - started)
     inventory = build_inventory(view, (layer,), {"": facts}, options.extractors)
-    return ScanResult(image, view, inventory, stats, detect(inventory))
+    return ScanResult(image, view, inventory, stats, detect(inventory, options.store))
 
 
 def drop_os_owned(packages: list[Package], view: SquashedView) -> list[Package]:

@@ -1,4 +1,5 @@
-"""Fixtures of the advisory-database tests: the real advisory data of ``shared/vulndata``, imported once.
+"""Fixtures of the advisory-database tests (``vulndata`` and ``imported`` live in tests/conftest.py: the CLI tests
+use the same imported database).
 
 The data is read where it lies (``…/shared/vulndata`` beside the repository), never copied into the repo.
 Importing all of it takes about half a minute on two cores, so it happens once per test session.
@@ -7,28 +8,11 @@ Importing all of it takes about half a minute on two cores, so it happens once p
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from hullscan.vulndb.store import Store
-from hullscan.vulndb.update import import_directory
-from vulndb.helpers import VULNDATA, ImportedStore
-
-
-@pytest.fixture(scope="session")
-def vulndata() -> Path:
-    if not (VULNDATA / "PROVENANCE.json").is_file():
-        pytest.fail(f"real advisory data missing at {VULNDATA} (shared/vulndata beside the checkout)", pytrace=False)
-    return VULNDATA
-
-
-@pytest.fixture(scope="session")
-def imported(vulndata: Path, tmp_path_factory: pytest.TempPathFactory) -> ImportedStore:
-    """All of shared/vulndata, imported into a session-wide database (every enabled source)."""
-    path = tmp_path_factory.mktemp("vulndb") / "advisories.db"
-    report = import_directory(path, vulndata)
-    return ImportedStore(path, report)
+from vulndb.helpers import ImportedStore
 
 
 @pytest.fixture
