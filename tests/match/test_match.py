@@ -130,3 +130,20 @@ def test_match_is_pure_over_an_inventory(imported: ImportedStore) -> None:
     with Store(imported.path) as store:
         again = match_inventory(result.inventory, store)
     assert [(f.id, f.target) for f in again] == [(f.id, f.target) for f in vulns(result)]
+
+
+def test_remediation_for_alpine_311(imported: ImportedStore) -> None:
+    from hullscan.match.remediation import remediation
+
+    result = scan(str(SHARED / "fixtures" / "images" / "alpine-311.docker-save.tar.gz"), imported.path)
+    rem = remediation(result.findings)
+    assert rem.total == len(vulns(result)) and rem.fixable == rem.total
+    by_name = {u.package.name: u for u in rem.upgrades}
+    # The smallest upgrade that fixes every finding is the highest of the per-finding fixes.
+    for name, upgrade in by_name.items():
+        fixes = [f.vulnerability.fixed_version for f in vulns(result)
+                 if f.package is not None and f.package.name == name and f.vulnerability is not None]
+        assert all(versions.compare("apk", upgrade.to_version, v) >= 0 for v in fixes)
+        assert upgrade.to_version in fixes
+    assert rem.commands[0].startswith("apk add --no-cache --upgrade ") and "musl" in rem.commands[0]
+    assert rem.summary == f"upgrade {len(rem.upgrades)} packages to fix {rem.total} of {rem.total} vulnerabilities"

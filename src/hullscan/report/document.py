@@ -8,7 +8,7 @@ from typing import Any
 
 from hullscan import __version__
 from hullscan.extract.eol import eol_date
-from hullscan.model import Distro, Finding, LayerRef, Package
+from hullscan.model import Distro, Finding, LayerRef, Package, Vulnerability
 from hullscan.scan import ScanResult
 
 REPORT_SCHEMA = "hullscan.report/v1"
@@ -105,6 +105,21 @@ def report_document(result: ScanResult) -> dict[str, Any]:
         ],
         "packages": [package_document(p) for p in inv.packages],
         "findings": [finding_document(f) for f in result.findings],
+        "remediation": _remediation(result),
+    }
+
+
+def _remediation(result: ScanResult) -> dict[str, Any]:
+    from hullscan.match.remediation import remediation
+
+    rem = remediation(result.findings)
+    return {
+        "summary": rem.summary,
+        "fixable": rem.fixable,
+        "total": rem.total,
+        "upgrades": [{"type": u.package.type.value, "name": u.package.name, "from": u.package.version,
+                      "to": u.to_version, "fixes": list(u.fixes)} for u in rem.upgrades],
+        "commands": list(rem.commands),
     }
 
 
@@ -121,4 +136,23 @@ def finding_document(f: Finding) -> dict[str, Any]:
                                                    "version": f.package.version, "purl": f.package.purl},
         "layer": _layer_ref(f.layer),
         "references": list(f.references),
+        "vulnerability": None if f.vulnerability is None else _vulnerability(f.vulnerability),
+    }
+
+
+def _vulnerability(v: Vulnerability) -> dict[str, Any]:
+    return {
+        "aliases": list(v.aliases),
+        "installed_version": v.installed_version,
+        "fixed_version": v.fixed_version,
+        "status": v.status,
+        "severity_source": v.severity_source,
+        "cvss": {"vector": v.cvss_vector, "score": v.cvss_score} if v.cvss_vector or v.cvss_score else None,
+        "epss": {"score": v.epss_score, "percentile": v.epss_percentile} if v.epss_score is not None else None,
+        "kev": {"due_date": v.kev_due_date} if v.kev else None,
+        "risk": v.risk,
+        "data_source": v.data_source,
+        "matched_by": v.matched_by,
+        "published": v.published,
+        "modified": v.modified,
     }

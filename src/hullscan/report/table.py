@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 
 from hullscan.extract.eol import eol_date
+from hullscan.match.remediation import remediation
 from hullscan.model import Layer, Severity
 from hullscan.scan import ScanResult
 
@@ -102,8 +103,20 @@ def render_table(result: ScanResult, *, list_packages: bool = False) -> str:
         summary = ", ".join(f"{n} {s}" for s, n in sorted(by_severity.items(), reverse=True))
         lines += ["", f"Findings ({len(result.findings)}: {summary})"]
         for f in result.findings:
-            layer = f", layer {f.layer.index + 1}" if f.layer is not None and cfg is not None else ""
-            lines.append(f"  {f.severity!s:<8}  {f.id}  {f.title}{layer}")
-            if f.remediation:
-                lines.append(f"  {'':<8}  fix: {f.remediation}")
+            layer = f"  [layer {f.layer.index + 1}]" if f.layer is not None and cfg is not None else ""
+            v = f.vulnerability
+            if v is None:
+                lines.append(f"  {f.severity!s:<8}  {f.id}  {f.title}{layer}")
+                if f.remediation:
+                    lines.append(f"  {'':<8}  fix: {f.remediation}")
+                continue
+            fix = v.fixed_version or {"affected": "no fix yet"}.get(v.status, v.status.replace("_", " "))
+            flags = (" KEV" if v.kev else "") + (f" EPSS {v.epss_score:.2f}" if v.epss_score is not None else "")
+            lines.append(f"  {f.severity!s:<8}  {f.id:<20}  {_short(f.target, 40):<40}  fix: {fix}{flags}{layer}")
+        rem = remediation(result.findings)
+        if rem.total:
+            lines += ["", f"Remediation: {rem.summary}"]
+            for u in rem.upgrades[:30]:
+                lines.append(f"  {u.package.name} {u.package.version} -> {u.to_version}  ({len(u.fixes)} fixed)")
+            lines += [f"  $ {c}" for c in rem.commands]
     return "\n".join(lines) + "\n"
