@@ -45,6 +45,7 @@ from hullscan.extract import java
 from hullscan.extract.base import ExtractError, Extractor
 from hullscan.extract.java import (
     NAME,
+    NESTED_SEPARATOR,
     ArchiveLimits,
     JavaArchive,
     JavaExtractor,
@@ -52,11 +53,14 @@ from hullscan.extract.java import (
     MavenCoordinates,
     bundle_license_ids,
     classify_license_file,
+    clean_version,
     license_ids,
+    manifest_artifact_id,
     manifest_group_id,
     parse_archive,
     parse_file_name,
     parse_manifest,
+    parse_module_name,
     parse_pom_licenses,
     parse_pom_properties,
     version_key,
@@ -68,10 +72,13 @@ from support.images import TarEntrySpec
 from support.lang_java import (
     debian_java_root,
     debian_maven_coordinates,
+    debian_maven_poms,
+    is_placeholder_version,
     java_layer_entries,
     java_scan_image,
     java_tree_entries,
     java_walk,
+    real_jars,
 )
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
@@ -132,8 +139,12 @@ WANT: dict[str, list[Row]] = {
     "license-from-jenkins-plugin.jar": [
         ("com.example", "jenkins-plugin", "1.0.0", "", ("Apache License, Version 2.0", "MIT License")),
     ],
-    # Offline (EXPECTED.md's answer needs the java-db: test_index_java_db). The licence is its LICENSE file's.
-    "analyzer-tomcat-embed-websocket-sha1.jar": [("org.apache", "Apache Tomcat", "9.0.65", "", ("Apache-2.0",))],
+    # Offline (EXPECTED.md's answer needs the java-db: test_index_java_db). The licence is its LICENSE file's. The
+    # artifactId is its Bundle-Name (its title, "Apache Tomcat", is prose); the groupId is what its module name
+    # (org.apache.tomcat.embed.websocket) and its Bundle-SymbolicName suggest; Maven's is org.apache.tomcat.embed.
+    "analyzer-tomcat-embed-websocket-sha1.jar": [
+        ("org.apache.tomcat", "tomcat-embed-websocket", "9.0.65", "", ("Apache-2.0",)),
+    ],
     "analyzer-test.par": [
         ("com.example", "par-app", "3.0.0", "", ()),
         ("com.fasterxml.jackson.core", "jackson-core", "2.9.10", "lib/jackson-core-2.9.10.jar", ("Apache-2.0",)),
@@ -261,7 +272,7 @@ def deflated_zeros(gib: int = 1) -> RawEntry:
 
 def test_protocols() -> None:
     ext: Extractor[JavaArchive] = JavaExtractor()
-    assert (ext.name, ext.version, ext.payload_type) == ("lang/java", 1, JavaArchive)
+    assert (ext.name, ext.version, ext.payload_type) == ("lang/java", 2, JavaArchive)
     assert isinstance(JavaExtractor(), PackageAssembler)
     assert isinstance(JavaExtractor(), AssemblyWarnings)
 
@@ -470,21 +481,71 @@ def test_index_hit_replaces_a_manifest_guess_inside_a_war() -> None:
 
 # ---------------------------------------------------------------------------------------------- real Debian jars
 
-# Jars without Maven's pom.properties: what the manifest and file-name heuristics give, beside what Debian's
-# maven-repo pom says. The version is always right; the groupId (and for guice-no-aop the artifactId) is a guess.
+# The Debian packages of bench/lang_vs_syft.py (its JAVA_PACKAGES): ~200 real jars, 70 of them without Maven's
+# pom.properties, so named by their manifest and file name alone.
+DEBIAN_BENCH_PACKAGES: tuple[str, ...] = (
+    "libcommons-lang3-java", "libcommons-io-java", "libcommons-codec-java", "libcommons-collections4-java",
+    "libcommons-compress-java", "libcommons-logging-java", "libcommons-text-java", "libcommons-cli-java",
+    "libguava-java", "libjackson2-core-java", "libjackson2-databind-java", "libjackson2-annotations-java",
+    "liblog4j2-java", "libslf4j-java", "libguice-java", "libhttpclient-java", "libhttpcore-java",
+    "libjsoup-java", "libgoogle-gson-java", "libjna-java", "libasm-java", "libbcprov-java", "libbcpkix-java",
+    "libjetty9-java", "libservlet-api-java", "libjaxb-api-java", "libactivation-java", "libxerces2-java",
+    "libjdom2-java", "libdom4j-java", "libjaxen-java", "libxom-java", "libplexus-utils2-java",
+    "libplexus-classworlds-java", "libmaven3-core-java", "libwagon-provider-api-java",
+    "libmaven-resolver-java", "libsisu-inject-java", "libsisu-plexus-java", "libjsr305-java",
+    "libatinject-jsr330-api-java", "libaopalliance-java", "libcglib-java", "libobjenesis-java",
+    "libmockito-java", "libhamcrest-java", "junit4", "libopentest4j-java",
+    "libapiguardian-java", "libtomcat9-java", "libjakarta-servlet-api-java", "libnetty-java",
+    "libsnappy-java", "liblz4-java", "libzstd-jni-java", "libxz-java", "libantlr4-runtime-java",
+)
+
+# Jars whose Maven coordinates the jar itself does not carry: no pom.properties, and a manifest that names another
+# groupId (or none) or a file Debian renamed. What the heuristics give; Debian's maven-repo pom says otherwise (in
+# the comments). Every other jar of DEBIAN_BENCH_PACKAGES that has a pom agrees with it exactly.
 DEBIAN_HEURISTIC: dict[str, tuple[str, str, str]] = {
-    "usr/share/java/commons-logging-1.2.jar": ("org.apache", "commons-logging", "1.2"),
-    "usr/share/java/commons-logging-adapters-1.2.jar": ("org.apache", "commons-logging-adapters", "1.2"),
-    "usr/share/java/commons-logging-api-1.2.jar": ("org.apache", "commons-logging-api", "1.2"),
+    # Nothing but the file name (no manifest headers): no groupId. Maven: aopalliance, org.ow2.asm, org.dom4j,
+    # org.hamcrest, org.jsr-305; Debian's jsr305.jar is com.google.code.findbugs:jsr305:0.1-SNAPSHOT.
+    "usr/share/java/aopalliance-1.0.jar": ("", "aopalliance", "1.0"),
+    "usr/share/java/asm-all-9.4.jar": ("", "asm-all", "9.4"),
+    "usr/share/java/dom4j-2.1.1.jar": ("", "dom4j", "2.1.1"),
+    "usr/share/java/hamcrest-integration-1.3.1-SNAPSHOT.jar": ("", "hamcrest-integration", "1.3.1-SNAPSHOT"),
+    "usr/share/java/jsr305-0.1~+svn49.jar": ("", "jsr305", "0.1~+svn49"),
+    "usr/share/maven-repo/org/jsr-305/jsr305/0.1-SNAPSHOT/jsr305-0.1-SNAPSHOT.jar": ("", "jsr305", "0.1-SNAPSHOT"),
+    # Tomcat's files renamed tomcat9-*, whose manifest says only "Apache Tomcat": Maven's org.apache.tomcat:tomcat-*.
+    "usr/share/java/tomcat9-catalina-ant-9.0.70.jar": ("", "tomcat9-catalina-ant", "9.0.70"),
+    **{f"usr/share/java/tomcat9-i18n-{lang}-9.0.70.jar": ("", f"tomcat9-i18n-{lang}", "9.0.70")
+       for lang in ("cs", "de", "es", "fr", "ja", "ko", "pt-BR", "ru", "zh-CN")},
+    "usr/share/java/tomcat9-jdbc-9.0.70.jar": ("org.apache.tomcat", "tomcat9-jdbc", "9.0.70"),  # Bundle-Name: prose
+    # Tomcat's API jars: Bundle-SymbolicName org.apache.tomcat-<x> (read as org.apache + tomcat-<x>, as Jackson's
+    # com.fasterxml.jackson.core.jackson-databind is), module names java.* that say nothing of the groupId; Maven:
+    # org.apache.tomcat (the other Tomcat jars' module names, org.apache.tomcat.<x>, give it).
+    **{f"usr/share/java/tomcat9-{api}-9.0.70.jar": ("org.apache", f"tomcat-{api}", "9.0.70")
+       for api in ("annotations-api", "el-api", "jaspic-api", "jsp-api", "servlet-api", "websocket-api")},
+    # A symbolic or module name of another root package than the groupId. Maven: org.ow2.asm, commons-logging
+    # (whose manifest says Implementation-Vendor-Id org.apache), com.google.inject.extensions, org.jdom,
+    # net.java.dev.jna, xerces, xom.
+    "usr/share/java/asm-9.4.jar": ("org.objectweb", "asm", "9.4"),
+    "usr/share/java/asm-analysis-9.4.jar": ("org.objectweb.asm.tree", "asm-analysis", "9.4"),
+    "usr/share/java/asm-commons-9.4.jar": ("org.objectweb.asm", "asm-commons", "9.4"),
+    "usr/share/java/asm-tree-9.4.jar": ("org.objectweb.asm", "asm-tree", "9.4"),
+    "usr/share/java/asm-util-9.4.jar": ("org.objectweb.asm", "asm-util", "9.4"),
+    "usr/share/java/commons-logging-1.2.jar": ("org.apache.commons", "commons-logging", "1.2"),
+    "usr/share/java/commons-logging-adapters-1.2.jar": ("org.apache.commons", "commons-logging-adapters", "1.2"),
+    "usr/share/java/commons-logging-api-1.2.jar": ("org.apache.commons", "commons-logging-api", "1.2"),
     "usr/share/java/guice-assistedinject.jar": ("com.google.inject", "guice-assistedinject", "4.2.3"),
     "usr/share/java/guice-grapher.jar": ("com.google.inject", "guice-grapher", "4.2.3"),
     "usr/share/java/guice-jmx.jar": ("com.google.inject.tools", "guice-jmx", "4.2.3"),
     "usr/share/java/guice-jndi.jar": ("com.google.inject", "guice-jndi", "4.2.3"),
     "usr/share/java/guice-multibindings.jar": ("com.google.inject", "guice-multibindings", "4.2.3"),
-    "usr/share/java/guice-no-aop-4.2.3.jar": ("com.google.inject", "guice-no-aop", "4.2.3"),
     "usr/share/java/guice-servlet.jar": ("com.google.inject", "guice-servlet", "4.2.3"),
     "usr/share/java/guice-spring.jar": ("com.google.inject", "guice-spring", "4.2.3"),
     "usr/share/java/guice-throwingproviders.jar": ("com.google.inject", "guice-throwingproviders", "4.2.3"),
+    "usr/share/java/jdom2-2.0.5.jar": ("org.jdom2", "jdom2", "2.0.5"),
+    "usr/share/java/jna-5.13.0.jar": ("com.sun", "jna", "5.13.0"),
+    "usr/share/java/xercesImpl-2.12.0.jar": ("org.apache", "xercesImpl", "2.12.0"),
+    "usr/share/java/xom-1.3.8.jar": ("nu.xom", "xom", "1.3.8"),
+    # Renamed by Debian, and nothing in the manifest names the artifact: Maven's javax.inject:javax.inject:1.
+    "usr/share/java/atinject-jsr330-api-1.0.jar": ("javax.inject", "atinject-jsr330-api", "1.0"),
 }
 
 
@@ -551,6 +612,73 @@ def test_debian_jars_inside_a_war(debian_java: Path) -> None:
         assert found == want[f"usr/share/java/{name}"], name
         (checksum,) = {p.checksum for p in got if p.found_in == f"srv/app.war!WEB-INF/lib/{name}"}
         assert checksum == "sha1:" + sha1_hex((root / "usr/share/java" / name).read_bytes())
+
+
+def stated_versions(path: str, data: bytes) -> set[tuple[str, ...]]:
+    """The versions a jar states of itself (its file name's, its manifest's), as :func:`version_key` keys."""
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    headers = parse_manifest(zipfile.ZipFile(io.BytesIO(data)).read("META-INF/MANIFEST.MF")) \
+        if "META-INF/MANIFEST.MF" in names else {}
+    versions = [parse_file_name(path)[1], *(clean_version(headers.get(h, "")) for h in (
+        "implementation-version", "bundle-version", "specification-version"))]
+    return {version_key(v) for v in versions if v}
+
+
+def agrees_with_a_pom(ours: set[tuple[str, str, str]], poms: set[tuple[str, str, str]],
+                      stated: set[tuple[str, ...]]) -> bool:
+    """Whether one of our artifacts is one of the poms': groupId and artifactId equal, versions equal as Maven
+    compares them, a Debian alias version (``debian``, ``9.x``) standing for a version the jar states itself."""
+    for group, artifact, version in ours:
+        for pom_group, pom_artifact, pom_version in poms:
+            if (group, artifact) != (pom_group, pom_artifact):
+                continue
+            if version_key(version) in ({version_key(pom_version)} if not is_placeholder_version(pom_version)
+                                        else stated):
+                return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def debian_java_bench() -> Path:
+    return debian_java_root(DEBIAN_BENCH_PACKAGES)
+
+
+@pytest.mark.slow
+def test_debian_bench_jars_agree_with_the_maven_repo(tmp_path: Path, debian_java_bench: Path) -> None:
+    """Every real jar of the benchmark's Debian packages (symlinks resolved, each file once), scanned in an image:
+    its own coordinates are those of a pom Debian installed for it in usr/share/maven-repo (except the jars listed
+    in DEBIAN_HEURISTIC, which do not carry theirs), and no artifactId or version has whitespace in it."""
+    root = debian_java_bench
+    poms = debian_maven_poms(root)
+    jars = real_jars(root)
+    assert len(jars) >= 190 and len(poms) >= 190
+
+    result = java_scan_image(tmp_path / "oci", [JavaExtractor()], [java_tree_entries(root)])
+    assert result.inventory.warnings == ()
+    own: dict[str, set[tuple[str, str, str]]] = {}
+    for p in result.inventory.packages:
+        assert not any(ch.isspace() for ch in p.name + p.version), (p.found_in, p.namespace, p.name, p.version)
+        assert p.version[:1].isdigit(), (p.found_in, p.name, p.version)
+        if NESTED_SEPARATOR not in p.found_in:
+            own.setdefault(p.found_in, set()).add((p.namespace, p.name, p.version))
+    assert set(own) <= set(jars)
+
+    agree = 0
+    problems: list[str] = []
+    for jar in jars:
+        if jar not in poms:
+            continue  # xercesSamples.jar: Debian has no pom for it
+        ours = own.get(jar, set())
+        data = (root / jar).read_bytes()
+        if agrees_with_a_pom(ours, poms[jar], stated_versions(jar, data)):
+            agree += 1
+            if jar in DEBIAN_HEURISTIC:
+                problems.append(f"{jar}: now agrees with its pom {sorted(ours)}: drop it from DEBIAN_HEURISTIC")
+        elif ours != {DEBIAN_HEURISTIC.get(jar)}:
+            wanted = sorted(p for p in poms[jar] if not is_placeholder_version(p[2])) or sorted(poms[jar])
+            problems.append(f"{jar}: ours {sorted(ours)}, Debian's pom {wanted}")
+    assert not problems, f"{len(problems)} jars disagree with Debian's maven-repo:\n" + "\n".join(problems)
+    assert agree == len(poms) - len(DEBIAN_HEURISTIC)
 
 
 # ---------------------------------------------------------------------------------------------- a Spring Boot fat jar
@@ -655,7 +783,7 @@ def test_zip_bomb_entry_is_never_decompressed(zeros_gib: RawEntry) -> None:
 
 
 @pytest.mark.parametrize("name", ["META-INF/MANIFEST.MF", "WEB-INF/lib/inner.jar", "x/pom.properties",
-                                  "META-INF/maven/g/a/pom.xml"])
+                                  "META-INF/maven/g/a/pom.xml", "module-info.class"])
 def test_zip_bomb_in_a_file_we_read(zeros_gib: RawEntry, name: str) -> None:
     bomb = RawEntry(name, zeros_gib.compressed, zeros_gib.crc, zeros_gib.size)
     valid = pom_properties("g", "a", "1.0")
@@ -830,6 +958,73 @@ def test_jenkins_plugin() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("file_name", "headers", "want"),
+    [
+        # Prose titles are no artifactId: the file name is; its version beats a stale manifest's.
+        ("xercesImpl-2.12.0.jar", {"Bundle_SymbolicName": "org.apache.xerces", "Bundle_Name": "Xerces XML parser",
+                                   "Bundle_Version": "2.11.0"}, ("org.apache", "xercesImpl", "2.12.0", "file-name")),
+        ("asm-tree-9.4.jar", {"Implementation_Title": "Tree API of ASM, a very small and fast Java bytecode framework",
+                              "Implementation_Version": "9.4-SNAPSHOT", "Bundle_SymbolicName": "org.objectweb.asm.tree",
+                              "Bundle_Name": "org.objectweb.asm.tree"},
+         ("org.objectweb.asm", "asm-tree", "9.4", "file-name")),
+        ("mockito-core-2.23.0.jar", {"Bundle_SymbolicName": "org.mockito.mockito-core", "Bundle_Version": "unspecified",
+                                     "Bundle_Name": "Mockito Mock Library for Java. Core bundle requires Byte Buddy."},
+         ("org.mockito", "mockito-core", "2.23.0", "file-name")),
+        ("jna-5.13.0.jar", {"Implementation_Title": "com.sun.jna", "Implementation_Version": "5.13.0 (b0)",
+                            "Bundle_SymbolicName": "com.sun.jna", "Bundle_Name": "jna"},
+         ("com.sun", "jna", "5.13.0", "file-name")),
+        # An artifactId-like Bundle-Name beats a renamed file.
+        ("tomcat9-api-9.0.70.jar", {"Implementation_Title": "Apache Tomcat", "Implementation_Version": "9.0.70",
+                                    "Bundle_SymbolicName": "org.apache.tomcat-api", "Bundle_Name": "tomcat-api"},
+         ("org.apache", "tomcat-api", "9.0.70", "MANIFEST.MF")),
+        ("lz4-java-1.8.0.jar", {"Bundle_SymbolicName": "lz4-java-1.8.0", "Bundle_Name": "lz4-java-1.8.0",
+                                "Bundle_Version": "0", "Automatic_Module_Name": "org.lz4.java"},
+         ("org.lz4", "lz4-java", "1.8.0", "file-name")),
+        # No version in the file name: the manifest's name, lowered, and its version.
+        ("junit4.jar", {"Implementation_Title": "JUnit", "Implementation_Version": "4.13.2",
+                        "Implementation_Vendor_Id": "junit", "Bundle_Version": "4.12"},
+         ("junit", "junit", "4.13.2", "MANIFEST.MF")),
+        ("objenesis.jar", {"Implementation_Title": "Objenesis", "Implementation_Version": "3.3",
+                           "Bundle_SymbolicName": "org.objenesis"},
+         ("org.objenesis", "objenesis", "3.3", "MANIFEST.MF")),
+        # Trivy's offline answer, when nothing else names the artifact: a short title as written.
+        ("spring.jar", {"Implementation_Title": "Spring Framework", "Implementation_Version": "2.5.6.SEC03",
+                        "Bundle_SymbolicName": "org.springframework.core", "Bundle_Name": "Spring Core"},
+         ("org.springframework", "Spring Framework", "2.5.6.SEC03", "MANIFEST.MF")),
+        # ... but never a sentence, nor a version that is none.
+        ("mockito.jar", {"Bundle_SymbolicName": "org.mockito.mockito-core", "Bundle_Version": "2.23.0",
+                         "Bundle_Name": "Mockito Mock Library for Java. Core bundle requires Byte Buddy."}, None),
+        ("mockito.jar", {"Bundle_SymbolicName": "org.mockito", "Bundle_Version": "unspecified",
+                         "Bundle_Name": "Mockito"}, None),
+    ],
+    ids=["stale-manifest-version", "prose-title-snapshot", "sentence-and-unspecified", "junk-version-suffix",
+         "renamed-file", "version-glued-on", "lower-cased-title", "file-spelling", "trivy-offline-title",
+         "no-sentence", "no-junk-version"],
+)
+def test_manifest_and_file_name_identity(file_name: str, headers: dict[str, str],
+                                         want: tuple[str, str, str, str] | None) -> None:
+    data = make_jar({"META-INF/MANIFEST.MF": manifest(**headers), "a/B.class": b""})
+    got = [(a.group_id, a.artifact_id, a.version, a.source) for a in parse_archive(data, f"opt/{file_name}").artifacts]
+    assert got == ([want] if want else [])
+
+
+def test_module_descriptor_names_the_group() -> None:
+    headers = {"Implementation_Title": "Apache Tomcat", "Implementation_Version": "9.0.70",
+               "Bundle_SymbolicName": "org.apache.tomcat-catalina-ha", "Bundle_Name": "tomcat-catalina-ha"}
+    plain = make_jar({"META-INF/MANIFEST.MF": manifest(**headers),
+                      "module-info.class": module_info_class("org.apache.tomcat.catalina.ha")})
+    release = make_jar({"META-INF/MANIFEST.MF": manifest(**headers, Multi_Release="true"),
+                        "META-INF/versions/11/module-info.class": module_info_class("org.apache.tomcat.catalina.ha")})
+    ignored = make_jar({"META-INF/MANIFEST.MF": manifest(**headers),
+                        "META-INF/versions/11/module-info.class": module_info_class("org.apache.tomcat.catalina.ha")})
+    want = ("org.apache.tomcat", "tomcat-catalina-ha", "9.0.70")
+    for data in (plain, release):
+        assert [(a.group_id, a.artifact_id, a.version) for a in parse_archive(data, "x.jar").artifacts] == [want]
+    # Not a multi-release jar: its versioned entries are not its own.
+    assert [a.group_id for a in parse_archive(ignored, "x.jar").artifacts] == ["org.apache"]
+
+
 def test_jar_that_names_nothing() -> None:
     data = make_jar({"META-INF/MANIFEST.MF": manifest(Created_By="javac"), "a/B.class": b""})
     payload = parse_archive(data, "opt/tool.jar")
@@ -963,12 +1158,90 @@ def test_version_key(a: str, b: str, equal: bool) -> None:
         ({"implementation-vendor": "The Apache Software Foundation"}, "", ""),
         ({"specification-vendor": "org.eclipse"}, "", "org.eclipse"),
         ({}, "", ""),
+        # A groupId keeps two segments: org.objenesis, not org.
+        ({"bundle-symbolicname": "org.objenesis", "bundle-name": "Objenesis"}, "objenesis", "org.objenesis"),
+        # Apache's parent pom says org.apache; the symbolic name is more specific.
+        ({"implementation-vendor-id": "org.apache", "bundle-symbolicname": "org.apache.httpcomponents.httpclient"},
+         "httpclient", "org.apache.httpcomponents"),
+        ({"implementation-vendor-id": "junit", "bundle-symbolicname": "org.junit"}, "junit", "junit"),
+        # A name with its version glued on is no groupId; the module name spells lz4-java as org.lz4 + java.
+        ({"bundle-symbolicname": "lz4-java-1.8.0", "automatic-module-name": "org.lz4.java"}, "lz4-java", "org.lz4"),
+        ({"automatic-module-name": "io.netty.codec.dns"}, "netty-codec-dns", "io.netty"),
+        ({"implementation-vendor-id": "Sun Microsystems"}, "", ""),
     ],
     ids=["vendor-id", "symbolic-name", "symbolic-name-fuzzy", "symbolic-name-is-group", "one-segment",
-         "module-name", "module-name-cut", "prose-vendor", "id-like-vendor", "nothing"],
+         "module-name", "module-name-cut", "prose-vendor", "id-like-vendor", "nothing", "two-segments",
+         "more-specific", "vendor-id-first", "version-glued-on", "module-spells-artifact", "prose-vendor-id"],
 )
 def test_manifest_group_id(headers: dict[str, str], file_artifact: str, group: str) -> None:
     assert manifest_group_id(headers, file_artifact) == group
+
+
+def test_manifest_group_id_from_the_module_descriptor() -> None:
+    """Tomcat's Bundle-SymbolicName org.apache.tomcat-api reads as org.apache + tomcat-api; its module-info.class
+    (org.apache.tomcat.api) spells the artifactId after the more specific org.apache.tomcat."""
+    headers = {"bundle-symbolicname": "org.apache.tomcat-api", "bundle-name": "tomcat-api"}
+    assert manifest_group_id(headers, "tomcat-api") == "org.apache"
+    assert manifest_group_id(headers, "tomcat-api", "org.apache.tomcat.api") == "org.apache.tomcat"
+    assert manifest_group_id(headers, "tomcat-api", "java.servlet") == "org.apache"  # says nothing of the groupId
+
+
+@pytest.mark.parametrize(
+    ("value", "want"),
+    [("5.13.0 (b0)", "5.13.0"), ("unspecified", ""), ("  1.2.3  ", "1.2.3"), ("", ""), ("v1.0", ""),
+     ("9.4-SNAPSHOT", "9.4-SNAPSHOT")],
+)
+def test_clean_version(value: str, want: str) -> None:
+    assert clean_version(value) == want
+
+
+@pytest.mark.parametrize(
+    ("headers", "file_name", "want"),
+    [
+        ({"implementation-title": "Apache Tomcat", "bundle-name": "tomcat-api"}, "tomcat9-api-9.0.70.jar",
+         ("tomcat-api", "")),
+        ({"implementation-title": "Mockito Mock Library for Java. Core bundle requires Byte Buddy and Objenesis."},
+         "mockito-core-2.23.0.jar", ("", "")),
+        ({"implementation-title": "ASM, a very small and fast Java bytecode manipulation framework",
+          "bundle-name": "org.objectweb.asm.tree", "bundle-symbolicname": "org.objectweb.asm.tree"},
+         "asm-tree-9.4.jar", ("", "")),
+        ({"implementation-title": "com.sun.jna", "bundle-symbolicname": "com.sun.jna", "bundle-name": "jna"},
+         "jna-5.13.0.jar", ("jna", "")),
+        ({"implementation-title": "JUnit"}, "junit4.jar", ("junit", "")),
+        ({"bundle-name": "Objenesis"}, "objenesis.jar", ("objenesis", "")),
+        ({"implementation-title": "HikariCP"}, "HikariCP-5.0.1.jar", ("HikariCP", "")),
+        ({"bundle-name": "lz4-java-1.8.0", "bundle-version": "0"}, "lz4-java-1.8.0.jar", ("lz4-java", "1.8.0")),
+        ({"bundle-name": "log4j-1.2-api", "bundle-version": "2.19.0"}, "log4j-compat.jar", ("log4j-1.2-api", "")),
+        ({"bundle-name": "Netty/Common"}, "netty-common-4.1.86.Final.jar", ("", "")),
+        ({"bundle-name": "1.0"}, "x.jar", ("", "")),
+    ],
+    ids=["bundle-name", "sentence", "prose-and-package-name", "symbolic-name-as-title", "lower-case",
+         "file-spelling", "file-spelling-mixed-case", "version-glued-on", "version-not-stated", "slash", "digits"],
+)
+def test_manifest_artifact_id(headers: dict[str, str], file_name: str, want: tuple[str, str]) -> None:
+    assert manifest_artifact_id(headers, file_name) == want
+
+
+def module_info_class(name: str) -> bytes:
+    """A ``module-info.class`` (JVMS 4.1, 4.7.25) for module ``name`` requiring java.base, with a long constant in
+    its pool (two entries)."""
+    def utf8(text: str) -> bytes:
+        return b"\x01" + struct.pack(">H", len(text)) + text.encode()
+
+    pool = [utf8("module-info"), b"\x07" + struct.pack(">H", 1), utf8(name), b"\x13" + struct.pack(">H", 3),
+            utf8("Module"), utf8("java.base"), b"\x13" + struct.pack(">H", 6), b"\x05" + bytes(8)]
+    body = struct.pack(">HHH", 4, 0, 0) + struct.pack(">H", 1) + struct.pack(">HHH", 7, 0x8000, 0) + bytes(8)
+    return (b"\xca\xfe\xba\xbe" + struct.pack(">HHH", 0, 53, 10) + b"".join(pool)
+            + struct.pack(">HHHHHHH", 0x8000, 2, 0, 0, 0, 0, 1) + struct.pack(">HI", 5, len(body)) + body)
+
+
+def test_module_name_parsing() -> None:
+    data = module_info_class("org.example.lib")
+    assert parse_module_name(data) == "org.example.lib"
+    assert parse_module_name(data[:40]) == ""  # cut short
+    assert parse_module_name(b"PK\x03\x04" + data[4:]) == ""  # not a class file
+    assert parse_module_name(module_info_class("not a module name")) == ""
+    assert parse_module_name(data.replace(b"\x13", b"\x63")) == ""  # an unknown constant tag
 
 
 def test_pom_licenses() -> None:

@@ -193,6 +193,37 @@ def debian_maven_coordinates(root: Path) -> dict[str, set[tuple[str, str, str]]]
     return out
 
 
+def is_placeholder_version(version: str) -> bool:
+    """Debian's alias versions in its maven-repo: ``debian`` and the compatibility ``9.x``, ``0.x``."""
+    return version == "debian" or version.endswith(".x")
+
+
+def real_jars(root: Path) -> list[str]:
+    """Every jar file under ``root`` that is a real file (symlinks resolved as if ``root`` were ``/``, each target
+    once), as paths relative to ``root``."""
+    out: set[str] = set()
+    for path in root.rglob("*.jar"):
+        real = _resolve_inside(root, path)
+        if real is not None and real.is_file() and real.is_relative_to(root):
+            out.add(real.relative_to(root).as_posix())
+    return sorted(out)
+
+
+def debian_maven_poms(root: Path) -> dict[str, set[tuple[str, str, str]]]:
+    """For each real jar under ``root`` (anywhere, the maven-repo included), the coordinates of every pom in
+    ``usr/share/maven-repo`` whose jar links to it, Debian's alias versions (:func:`is_placeholder_version`)
+    included."""
+    out: dict[str, set[tuple[str, str, str]]] = {}
+    for pom in sorted((root / "usr/share/maven-repo").rglob("*.pom")):
+        coordinates = read_pom_coordinates(pom)
+        for link in sorted(pom.parent.glob("*.jar")):
+            real = _resolve_inside(root, link)
+            if real is None or not real.is_relative_to(root):
+                continue
+            out.setdefault(real.relative_to(root).as_posix(), set()).add(coordinates)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- images
 
 JavaLayer = Mapping[str, bytes | None]

@@ -9,17 +9,36 @@ what it contains is identified in this order, as Trivy's jar parser does (``pkg/
    ``META-INF/maven/<groupId>/<artifactId>/``, shaded jars carry one per artifact they swallowed) is an artifact
    found in that archive. One whose artifactId and version are those of the archive's file name
    (``name-1.2.3.jar``) is the archive's own.
-2. Otherwise the archive's own artifact comes from the main section of ``META-INF/MANIFEST.MF``: a Jenkins plugin's
-   ``Group-Id``/``Short-Name``/``Plugin-Version``; else the groupId from ``Implementation-Vendor-Id``, the
-   ``Bundle-SymbolicName`` without its last segment when that segment names the artifact
-   (``com.fasterxml.jackson.core.jackson-databind`` -> ``com.fasterxml.jackson.core``; Guice's
-   ``com.google.inject`` is kept whole), the ``Automatic-Module-Name`` without its last segment, or a vendor
-   header that reads like a groupId (free text such as "JBoss by Red Hat" is not one); the artifactId from
-   ``Implementation-Title``, ``Specification-Title`` or ``Bundle-Name``; the version from
-   ``Implementation-Version``, ``Specification-Version`` or ``Bundle-Version``. Trivy requires all three.
-3. The file name gives the artifactId and version when the manifest has no version or agrees with it: a title
-   is prose ("Apache Commons Lang"), a file name is usually the artifactId itself. Without a groupId the
-   package has an empty namespace rather than an invented one (Trivy asks Maven Central; see the index below).
+2. Otherwise the archive's own artifact comes from the main section of ``META-INF/MANIFEST.MF`` and its file name
+   (a Jenkins plugin's ``Group-Id``/``Short-Name``/``Plugin-Version`` first). Only what looks like Maven
+   coordinates is taken: an artifactId is ``[A-Za-z0-9_.-]+`` (a title such as "Apache Commons Lang" or "Mockito
+   Mock Library for Java. Core bundle..." is prose, and a Bundle-Name repeating the symbolic name
+   ``org.objectweb.asm.tree`` is a package), a version starts with a digit and is one word (``5.13.0 (b0)`` is
+   ``5.13.0``; ``unspecified`` is none).
+
+   - The artifactId is an ``Implementation-Title``, ``Specification-Title`` or ``Bundle-Name`` that looks like one
+     (Debian renames ``tomcat-api-9.0.70.jar`` to ``tomcat9-api-9.0.70.jar``; its Bundle-Name is ``tomcat-api``),
+     spelled as the file name spells it or else in lower case ("JUnit" is ``junit``), split from a version it
+     carries (``lz4-java-1.8.0``); with the manifest's version (``Implementation-Version``, ``Bundle-Version``,
+     ``Specification-Version``), else the file name's.
+   - Else the file name (``name-1.2.3.jar``) gives the artifactId and version: its version wins over a stale
+     manifest's (``xercesImpl-2.12.0.jar`` says ``2.11.0``).
+   - Else, as Trivy offline, a title of a few plain words ("Spring Framework") with the manifest's version and a
+     groupId; never a sentence.
+
+   The groupId: ``Implementation-Vendor-Id``; else the ``Bundle-SymbolicName`` without its last segment when that
+   segment names the artifact (``com.fasterxml.jackson.core.jackson-databind`` -> ``com.fasterxml.jackson.core``;
+   Guice's ``com.google.inject`` is kept whole; two segments are kept: ``org.hamcrest``); else the module name
+   (``Automatic-Module-Name``, or the ``module-info.class`` of a modular jar) where it spells the artifactId
+   (``org.apache.tomcat.catalina.ha`` and ``tomcat-catalina-ha`` -> ``org.apache.tomcat``), else without its last
+   segment; else a vendor header that reads like a groupId (free text such as "JBoss by Red Hat" is not one). A
+   symbolic or module name that extends the groupId found first is more specific and wins (Apache's parent pom
+   writes ``Implementation-Vendor-Id: org.apache`` into every project's jar). Without a groupId the package has an
+   empty namespace rather than an invented one (Trivy asks Maven Central; see the index below).
+
+   Some jars do not carry their coordinates at all: ASM's symbolic names say ``org.objectweb.asm`` where Maven
+   says ``org.ow2.asm``, commons-logging's manifest says ``org.apache``, a jar without headers has no groupId.
+   Those need the index.
 
 A manifest (or file name) identity that describes an artifact a ``pom.properties`` of the same archive already
 lists (the same version, or names that contain one another: ``Gson``/``gson``) is that artifact, not a second
@@ -38,13 +57,14 @@ give one to :class:`JavaExtractor` and archives not identified by their own ``po
 SHA-1 (an exact answer, which wins over the manifest's guess), and a package named by its file name alone gets
 its groupId from the index. The lookup happens when packages are assembled, never in the cached payload.
 
-Untrusted archives are read within bounds (:class:`ArchiveLimits`): the nesting depth, the bytes decompressed
-per archive in the image (nested archives and metadata files together), the entries of one archive and of all of
-them, and the number of nested archives. Only metadata files and nested archives are ever decompressed, each
-after checking its declared size, so a zip bomb whose payload is anything else costs nothing. An archive in the
-image that is not a zip, or is cut short, is a warning (:class:`~hullscan.extract.base.ExtractError`); a nested
-one that is broken, too deep, too big or has an entry name that climbs out (``../x.jar``) is skipped with a
-warning carried in the payload, and the rest of the archive still counts.
+Untrusted archives are read within bounds (:class:`ArchiveLimits`): the nesting depth, the bytes decompressed per
+archive in the image (nested archives and metadata files together), the entries of one archive and of all of them,
+and the number of nested archives. Only metadata files (``module-info.class`` among them, for an archive its
+pom.properties do not name) and nested archives are ever decompressed, each after checking its declared size, so a
+zip bomb whose payload is anything else costs nothing. An archive in the image that is not a zip, or is cut short,
+is a warning (:class:`~hullscan.extract.base.ExtractError`); a nested one that is broken, too deep, too big or has
+an entry name that climbs out (``../x.jar``) is skipped with a warning carried in the payload, and the rest of the
+archive still counts.
 
 ``found_in`` is the archive's path in the image, then ``!`` and the path inside it for each nesting level
 (``app.war!WEB-INF/lib/x.jar``); ``checksum`` is ``sha1:`` of that archive's bytes (a shaded artifact shares its
@@ -74,7 +94,7 @@ from hullscan.image.squash import SquashedView
 from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType, Warning_
 
 NAME = "lang/java"
-VERSION = 1
+VERSION = 2
 
 ARCHIVE_SUFFIXES = (".jar", ".war", ".ear", ".par", ".jpi", ".hpi")
 """Archives read in the image and inside other archives (all four-character suffixes: see ``wants``)."""
@@ -287,6 +307,75 @@ def parse_file_name(name: str) -> tuple[str, str]:
     return m.group("artifact"), m.group("version")
 
 
+# Constant pool entry sizes after the tag byte (JVMS 4.4), for the tags other than CONSTANT_Utf8 (1).
+_CONSTANT_SIZES = {3: 4, 4: 4, 5: 8, 6: 8, 7: 2, 8: 2, 9: 4, 10: 4, 11: 4, 12: 4, 15: 3, 16: 2, 17: 4, 18: 4, 19: 2,
+                   20: 2}
+_CONSTANT_MODULE = 19
+_MODULE_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*")
+
+
+def parse_module_name(data: bytes) -> str:
+    """The module name declared by a ``module-info.class`` (its ``Module`` attribute, JVMS 4.7.25); ``""`` when
+    the data is no such class file. Only the constant pool and the attribute table are walked, within bounds."""
+    try:
+        if data[:4] != b"\xca\xfe\xba\xbe":
+            return ""
+        (count,) = struct.unpack_from(">H", data, 8)
+        pos, index = 10, 1
+        utf8: dict[int, bytes] = {}
+        modules: dict[int, int] = {}
+        while index < count:
+            tag = data[pos]
+            if tag == 1:
+                (length,) = struct.unpack_from(">H", data, pos + 1)
+                utf8[index] = data[pos + 3 : pos + 3 + length]
+                pos += 3 + length
+            elif (size := _CONSTANT_SIZES.get(tag)) is not None:
+                if tag == _CONSTANT_MODULE:
+                    (modules[index],) = struct.unpack_from(">H", data, pos + 1)
+                pos += 1 + size
+                index += tag in (5, 6)  # longs and doubles take two entries
+            else:
+                return ""
+            index += 1
+        (interfaces,) = struct.unpack_from(">H", data, pos + 6)
+        pos += 8 + 2 * interfaces
+        for _ in range(2):  # fields, then methods (a module-info.class has none, but skip them if present)
+            (members,) = struct.unpack_from(">H", data, pos)
+            pos += 2
+            for _ in range(members):
+                (attributes,) = struct.unpack_from(">H", data, pos + 6)
+                pos += 8
+                for _ in range(attributes):
+                    (length,) = struct.unpack_from(">I", data, pos + 2)
+                    pos += 6 + length
+        (attributes,) = struct.unpack_from(">H", data, pos)
+        pos += 2
+        for _ in range(attributes):
+            name_index, length = struct.unpack_from(">HI", data, pos)
+            if utf8.get(name_index) == b"Module":
+                (module_index,) = struct.unpack_from(">H", data, pos + 6)
+                name = utf8.get(modules.get(module_index, 0), b"").decode("utf-8", errors="replace")
+                return name if _MODULE_NAME.fullmatch(name) else ""
+            pos += 6 + length
+    except (struct.error, IndexError):
+        return ""
+    return ""
+
+
+def _module_info(zf: zipfile.ZipFile, headers: dict[str, str]) -> zipfile.ZipInfo | None:
+    """The archive's ``module-info.class``: at its root, else (a multi-release jar) under ``META-INF/versions``."""
+    names = ["module-info.class"]
+    if headers.get("multi-release", "").strip().lower() == "true":
+        names += [f"META-INF/versions/{release}/module-info.class" for release in range(9, 64)]
+    for name in names:
+        try:
+            return zf.getinfo(name)
+        except KeyError:
+            continue
+    return None
+
+
 _NULL_QUALIFIERS = frozenset({"", "0", "final", "ga", "release"})
 _VERSION_SPLIT = re.compile(r"[.\-_]|(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)")
 
@@ -316,6 +405,16 @@ def version_key(version: str) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------- manifest identity
 
 _GROUP_LIKE = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
+_ID_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+"""The shape of a Maven groupId or artifactId: no spaces, no prose punctuation."""
+_LETTER = re.compile(r"[A-Za-z]")
+_VERSION_TAIL = re.compile(r"-\d+(?:\.\d+)+(?:[.-][A-Za-z0-9]+)*$")
+"""``lz4-java-1.8.0``: a name with its version glued on, no groupId."""
+_TITLE_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(?: [A-Za-z0-9][A-Za-z0-9_.-]*){0,3}")
+"""A short name of a few plain words ("Spring Framework"), not a sentence."""
+_NAME_HEADERS = ("implementation-title", "specification-title", "bundle-name")
+_VERSION_HEADERS = ("implementation-version", "bundle-version", "specification-version")
+"""Specification-Version last: it is often the version of the specification implemented (Servlet ``4.0``)."""
 
 
 def _first(headers: dict[str, str], *names: str) -> str:
@@ -324,6 +423,73 @@ def _first(headers: dict[str, str], *names: str) -> str:
         if value:
             return value
     return ""
+
+
+def _looks_like_id(value: str) -> bool:
+    """Whether ``value`` can be a Maven groupId or artifactId (``[A-Za-z0-9_.-]+`` with a letter)."""
+    return _ID_LIKE.fullmatch(value) is not None and _LETTER.search(value) is not None
+
+
+def clean_version(value: str) -> str:
+    """A manifest version as a Maven version: its first word when that starts with a digit, else ``""``.
+
+    >>> clean_version("5.13.0 (b0)"), clean_version("unspecified"), clean_version(" 2.5.6.SEC03 ")
+    ('5.13.0', '', '2.5.6.SEC03')
+    """
+    words = value.split(None, 1)
+    return words[0] if words and words[0][:1].isdigit() else ""
+
+
+def manifest_version(headers: dict[str, str]) -> str:
+    """The first usable version of ``Implementation-Version``, ``Bundle-Version``, ``Specification-Version``."""
+    for name in _VERSION_HEADERS:
+        if version := clean_version(headers.get(name, "")):
+            return version
+    return ""
+
+
+def _symbolic_name(headers: dict[str, str]) -> str:
+    return headers.get("bundle-symbolicname", "").split(";", 1)[0].strip()
+
+
+def _archive_stem(file_name: str) -> str:
+    base = posixpath.basename(file_name)
+    return base[:-4] if base[-4:].lower() in _SUFFIXES else base
+
+
+def manifest_artifact_id(headers: dict[str, str], file_name: str = "", module: str = "") -> tuple[str, str]:
+    """``(artifactId, version)`` named by a manifest's ``Implementation-Title``, ``Specification-Title`` or
+    ``Bundle-Name``, the version being ``""`` unless the name carries one; ``("", "")`` when none is usable.
+
+    A name counts only when it looks like an artifactId: prose ("Apache Commons Lang", "Mockito Mock Library for
+    Java. Core bundle...") is not one, nor is the bundle's symbolic or module name repeated as its name
+    (``org.objectweb.asm.tree``). A name with a version the archive states glued on (``lz4-java-1.8.0``) is split.
+    Maven artifactIds are lower case by convention: a name is spelled as the archive's file name spells it, else
+    lowered ("JUnit" is ``junit``).
+
+    >>> manifest_artifact_id({"implementation-title": "Apache Tomcat", "bundle-name": "tomcat-api"})
+    ('tomcat-api', '')
+    >>> manifest_artifact_id({"bundle-name": "Objenesis"}, "objenesis.jar")
+    ('objenesis', '')
+    >>> manifest_artifact_id({"implementation-title": "JUnit", "bundle-name": "JUnit Testing Framework"})
+    ('junit', '')
+    >>> manifest_artifact_id({"bundle-name": "lz4-java-1.8.0", "bundle-version": "0"}, "lz4-java-1.8.0.jar")
+    ('lz4-java', '1.8.0')
+    """
+    file_artifact, file_version = parse_file_name(file_name)
+    spellings = {s.lower(): s for s in (_archive_stem(file_name), file_artifact) if s}
+    module_names = {_symbolic_name(headers), headers.get("automatic-module-name", "").strip(), module} - {""}
+    stated = {version_key(v) for v in (file_version, *(clean_version(headers.get(h, "")) for h in _VERSION_HEADERS))
+              if v}
+    for header in _NAME_HEADERS:
+        name = headers.get(header, "").strip()
+        if not _looks_like_id(name) or ("." in name and name in module_names):
+            continue
+        version = ""
+        if (m := _FILE_NAME.fullmatch(f"{name}.jar")) is not None and version_key(m.group("version")) in stated:
+            name, version = m.group("artifact"), m.group("version")
+        return spellings.get(name.lower(), name.lower()), version
+    return "", ""
 
 
 def _without_last_segment(name: str, *, keep_two: bool = False) -> str:
@@ -346,52 +512,101 @@ def _names_artifact(segment: str, names: Iterable[str]) -> bool:
     return bool(letters) and any(letters in other or other in letters for other in others)
 
 
-def manifest_group_id(headers: dict[str, str], file_artifact: str = "") -> str:
-    """The groupId a manifest suggests (``""``: none).
+def _module_group(module: str, artifact: str) -> str:
+    """The groupId in a Java module name ``<groupId>.<rest>`` whose ``rest`` spells ``artifact``: as the
+    maven-bundle-plugin names bundles, an artifactId that starts with the groupId's last segment drops it
+    (``org.apache.tomcat.catalina.ha``, ``tomcat-catalina-ha`` -> ``org.apache.tomcat``; ``org.lz4.java``,
+    ``lz4-java`` -> ``org.lz4``), else ``rest`` is the artifactId with dots for hyphens (``org.example.foo.bar``,
+    ``foo-bar`` -> ``org.example``). The shortest ``rest`` is tried first. ``""``: no such split.
 
-    A ``Bundle-SymbolicName`` is read as ``<groupId>.<artifactId>`` when its last segment names the artifact
-    (Bundle-Name, a title or the file name), else as the groupId itself (OSGi names a bundle by its root
-    package: Guice's ``com.google.inject``).
+    >>> _module_group("org.apache.tomcat.api", "tomcat-api"), _module_group("io.netty.codec.dns", "netty-codec-dns")
+    ('org.apache.tomcat', 'io.netty')
+    >>> _module_group("com.google.guice.extensions.jmx", "guice-jmx")
+    ''
+    """
+    wanted = artifact.lower()
+    parts = module.split(".")
+    if not wanted or len(parts) < 3:
+        return ""
+    for cut in range(len(parts) - 1, 1, -1):  # the shortest rest first; a groupId of two segments at least
+        group, rest = parts[:cut], "-".join(parts[cut:]).lower()
+        if wanted in (f"{group[-1].lower()}-{rest}", rest):
+            return ".".join(group)
+    return ""
+
+
+def _group_candidate(value: str) -> str:
+    value = value.strip()
+    return value if _looks_like_id(value) and not _VERSION_TAIL.search(value) else ""
+
+
+def manifest_group_id(headers: dict[str, str], artifact: str = "", module: str = "") -> str:
+    """The groupId a manifest suggests (``""``: none), for the artifact named ``artifact``; ``module`` is the name
+    in the archive's ``module-info.class``, if any.
+
+    In order: ``Implementation-Vendor-Id``; the ``Bundle-SymbolicName``, read as ``<groupId>.<artifactId>`` when
+    its last segment names the artifact (Bundle-Name, a title, ``artifact``; a groupId keeps two segments at least:
+    ``org.hamcrest``), else as the groupId itself (OSGi names a bundle by its root package: Guice's
+    ``com.google.inject``); the ``Automatic-Module-Name`` (or module name) when it spells the artifactId (see
+    :func:`_module_group`), else without its last segment; a vendor header that reads like a groupId (free text such
+    as "JBoss by Red Hat" is not one). A symbolic or module name that extends the groupId found first is more
+    specific and wins: ``org.apache`` (Apache's parent pom) and ``org.apache.httpcomponents.httpclient`` make
+    ``org.apache.httpcomponents``. Names with a version glued on (``lz4-java-1.8.0``) are no groupId.
 
     >>> manifest_group_id({"bundle-symbolicname": "com.fasterxml.jackson.core.jackson-databind;singleton:=true"})
     'com.fasterxml.jackson.core'
     >>> manifest_group_id({"bundle-symbolicname": "com.google.inject", "bundle-name": "guice"})
     'com.google.inject'
+    >>> manifest_group_id({"bundle-symbolicname": "org.objenesis", "bundle-name": "Objenesis"})
+    'org.objenesis'
+    >>> manifest_group_id({"bundle-symbolicname": "org.apache.tomcat-api"}, "tomcat-api", "org.apache.tomcat.api")
+    'org.apache.tomcat'
     >>> manifest_group_id({"implementation-vendor": "JBoss by Red Hat"})
     ''
     """
-    if vendor_id := headers.get("implementation-vendor-id", ""):
-        return vendor_id
-    if symbolic := headers.get("bundle-symbolicname", "").split(";", 1)[0].strip():
-        names = (headers.get(k, "") for k in ("bundle-name", "implementation-title", "specification-title"))
-        if _names_artifact(symbolic.rpartition(".")[2], (*names, file_artifact)):
-            return _without_last_segment(symbolic)
-        return symbolic
-    if module := headers.get("automatic-module-name", "").strip():
-        return _without_last_segment(module, keep_two=True)
-    for name in ("implementation-vendor", "specification-vendor", "bundle-vendor"):
-        value = headers.get(name, "")
-        if _GROUP_LIKE.fullmatch(value):
-            return value
-    return ""
+    vendor_id = _group_candidate(headers.get("implementation-vendor-id", ""))
+    symbolic = ""
+    if bsn := _symbolic_name(headers):
+        names = (*(headers.get(k, "") for k in _NAME_HEADERS), artifact)
+        symbolic = _group_candidate(
+            _without_last_segment(bsn, keep_two=True) if _names_artifact(bsn.rpartition(".")[2], names) else bsn)
+    module_name = headers.get("automatic-module-name", "").strip() or module
+    spelled = _group_candidate(_module_group(module_name, artifact))
+    fallbacks = [_group_candidate(_without_last_segment(module_name, keep_two=True))] if module_name else []
+    fallbacks += [v for k in ("implementation-vendor", "specification-vendor", "bundle-vendor")
+                  if _GROUP_LIKE.fullmatch(v := headers.get(k, "").strip())]
+    group = next((g for g in (vendor_id, symbolic, spelled, *fallbacks) if g), "")
+    if group:
+        group = max((g for g in (symbolic, spelled) if g.startswith(f"{group}.")), key=len, default=group)
+    return group
 
 
-def _own_identity(headers: dict[str, str], file_artifact: str, file_version: str) -> MavenArtifact | None:
+def _own_identity(headers: dict[str, str], file_name: str, module: str = "") -> MavenArtifact | None:
     """The archive's own artifact from its manifest and file name (see the module docstring, steps 2 and 3)."""
+    file_artifact, file_version = parse_file_name(file_name)
     short_name = _first(headers, "short-name", "extension-name")
     plugin_version = headers.get("plugin-version", "")
-    group = headers.get("group-id", "") or manifest_group_id(headers, file_artifact)
     if short_name and plugin_version:
+        group = headers.get("group-id", "") or manifest_group_id(headers, file_artifact, module)
         return MavenArtifact(group, short_name, plugin_version, source=SOURCE_JENKINS)
-    title = _first(headers, "implementation-title", "specification-title", "bundle-name")
-    version = _first(headers, "implementation-version", "specification-version", "bundle-version")
-    if file_artifact and (not version or version_key(version) == version_key(file_version)):
-        return MavenArtifact(group, file_artifact, file_version, source=SOURCE_FILE_NAME)
-    if group and title and version:
-        return MavenArtifact(group, title, version, source=SOURCE_MANIFEST)
-    if file_artifact:
-        return MavenArtifact(group, file_artifact, file_version, source=SOURCE_FILE_NAME)
-    return None
+    name, name_version = manifest_artifact_id(headers, file_name, module)
+    version = manifest_version(headers)
+    if name and name != file_artifact and (name_version or version or file_version):
+        artifact, version, source = name, name_version or version or file_version, SOURCE_MANIFEST
+    elif file_artifact:
+        # The file name's own version: a manifest's can be stale (xercesImpl-2.12.0.jar says 2.11.0).
+        artifact, version, source = file_artifact, file_version, SOURCE_FILE_NAME
+    else:
+        # Trivy's offline answer, kept for a manifest that names its artifact only in a few words ("Spring
+        # Framework"): with a groupId and a version, and no better name anywhere.
+        artifact = _first(headers, *_NAME_HEADERS).strip()
+        if not version or _TITLE_LIKE.fullmatch(artifact) is None:
+            return None
+        source = SOURCE_MANIFEST
+    group = headers.get("group-id", "") or manifest_group_id(headers, artifact, module)
+    if source == SOURCE_MANIFEST and not name and not group:
+        return None
+    return MavenArtifact(group, artifact, version, source=source)
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -893,7 +1108,11 @@ def _visit(walk: _Walk, data: bytes, zf: zipfile.ZipFile, where: str, file_name:
     if manifest is not None and (raw := read(manifest, walk.limits.max_metadata_size)) is not None:
         headers = parse_manifest(raw)
     if not own:
-        candidate = _own_identity(headers, file_artifact, file_version)
+        module = ""
+        if (module_info := _module_info(zf, headers)) is not None:
+            raw = read(module_info, walk.limits.max_metadata_size)
+            module = parse_module_name(raw) if raw is not None else ""
+        candidate = _own_identity(headers, file_name, module)
         if candidate is not None:
             if any(_same_artifact(candidate, listed) for listed in level):
                 own = True
