@@ -16,7 +16,8 @@ _ZERO = ("0", "")
 
 
 def _cmp(scheme: str, a: str, b: str) -> int:
-    return versions.compare(scheme, a, b)
+    ka, kb = versions.key(scheme, a), versions.key(scheme, b)  # cached keys, compared natively
+    return 0 if ka == kb else (-1 if ka < kb else 1)
 
 
 def _sorted_events(scheme: str, events: tuple[Event, ...]) -> list[Event]:
@@ -75,8 +76,13 @@ def is_affected(scheme: str, version: str, row: Affected) -> bool:
     """Whether ``version`` falls in the row's affected set. Raises ValueError for versions the scheme rejects."""
     if row.range_type == "GIT":
         return False
-    if row.versions and any(_cmp(scheme, version, v) == 0 for v in row.versions):
-        return True
+    if row.versions:
+        if version in row.versions:
+            return True
+        # OSV lists canonical spellings; compare by version only when the list is all there is (a record with
+        # ranges is decided by its ranges, and comparing against long lists is the matcher's hot path).
+        if not row.events and row.range_type != "CONSTRAINTS":
+            return any(_cmp(scheme, version, v) == 0 for v in row.versions)
     if row.range_type == "CONSTRAINTS":
         return row.constraints is not None and in_constraints(scheme, version, row.constraints)
     if row.events:
