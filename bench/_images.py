@@ -36,16 +36,26 @@ def _blob(blobs: Path, data: bytes) -> tuple[str, int]:
 
 def large_jdk_layout() -> Path:
     """An OCI layout (directory) of Debian bookworm minbase plus default-jdk-headless (~500 MB unpacked)."""
-    layout = BENCH_DIR / "jdk-oci"
+    return debian_layout("jdk-oci", "default-jdk-headless")
+
+
+def python_layout() -> Path:
+    """Debian bookworm minbase plus python3, pip and a few Debian Python libraries: 'the Debian python image'."""
+    return debian_layout("python-oci", "python3,python3-pip,python3-requests,python3-yaml")
+
+
+def debian_layout(name: str, include: str) -> Path:
+    """An OCI layout of ``mmdebstrap --variant=minbase --include=INCLUDE bookworm``, one gzip layer."""
+    layout = BENCH_DIR / name
     if (layout / "index.json").exists():
         return layout
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    work = BENCH_DIR / "jdk-build"
+    work = BENCH_DIR / f"{name}-build"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     tar = work / "rootfs.tar"
     subprocess.run(
-        ["mmdebstrap", "--variant=minbase", "--include=default-jdk-headless", "--mode=root",
+        ["mmdebstrap", "--variant=minbase", f"--include={include}", "--mode=root",
          "bookworm", str(tar), MIRROR],
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -66,7 +76,7 @@ def large_jdk_layout() -> Path:
         "config": {"Cmd": ["bash"]},
         "rootfs": {"type": "layers", "diff_ids": [diff_id]},
         "history": [{"created": "2024-01-01T00:00:00Z",
-                     "created_by": "mmdebstrap --variant=minbase --include=default-jdk-headless bookworm"}],
+                     "created_by": f"mmdebstrap --variant=minbase --include={include} bookworm"}],
     }
     cfg_digest, cfg_size = _blob(blobs, json.dumps(config).encode())
     manifest = {
@@ -80,7 +90,7 @@ def large_jdk_layout() -> Path:
     (out / "index.json").write_text(json.dumps({
         "schemaVersion": 2,
         "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": man_digest,
-                       "size": man_size, "annotations": {"org.opencontainers.image.ref.name": "jdk"}}],
+                       "size": man_size, "annotations": {"org.opencontainers.image.ref.name": "latest"}}],
     }))
     out.rename(layout)
     shutil.rmtree(work, ignore_errors=True)
