@@ -11,7 +11,7 @@ import doctest
 import gzip
 import json
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,14 @@ from hullscan.extract.base import ExtractError, Extractor
 from hullscan.extract.licenses import normalize_license_tokens
 from hullscan.extract.osrelease import OSReleaseExtractor
 from hullscan.extract.packages import PackageAssembler
-from hullscan.image.facts import LayerFacts, decode_facts, encode_facts, encode_payload
+from hullscan.image.facts import encode_payload
 from hullscan.image.reference import open_source
 from hullscan.image.source import SourceOptions
 from hullscan.image.squash import SquashedView
-from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType
+from hullscan.model import Distro, FileEntry, FileKind, Package, PackageType
 from hullscan.scan import ScanOptions, scan_image
+from support.views import Content, Symlink, Whiteout
+from support.views import view_of as _view_of
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 FIXTURES = SHARED / "fixtures"
@@ -59,59 +61,8 @@ def installed() -> bytes:
 # ---------------------------------------------------------------------------------------------- image helpers
 
 
-@dataclass(frozen=True, slots=True)
-class Symlink:
-    target: str
-
-
-@dataclass(frozen=True, slots=True)
-class Whiteout:
-    """Deletes the path from the layers below."""
-
-
-Content = bytes | Symlink | Whiteout
-
-
-def _layer(index: int, files: dict[str, Content]) -> tuple[LayerRef, LayerFacts]:
-    """One layer as the walker would record it: entries (with their parent dirs) and os/apk payloads."""
-    extractor = ApkExtractor()
-    entries: dict[str, FileEntry] = {}
-    results: dict[str, msgspec.Raw] = {}
-    whiteouts: list[str] = []
-    for path, content in files.items():
-        if isinstance(content, Whiteout):
-            whiteouts.append(path)
-            continue
-        parent = path.rpartition("/")[0]
-        while parent:
-            entries.setdefault(parent, FileEntry(parent, FileKind.DIR, 0o755, 0))
-            parent = parent.rpartition("/")[0]
-        if isinstance(content, Symlink):
-            entries[path] = FileEntry(path, FileKind.SYMLINK, 0o777, 0, linkname=content.target)
-            continue
-        entry = FileEntry(path, FileKind.FILE, 0o644, len(content))
-        entries[path] = entry
-        if extractor.wants(path, entry):
-            try:
-                payload = extractor.extract(path, content)
-            except ExtractError:
-                payload = None  # the walker records a warning and goes on
-            if payload is not None:
-                results[path] = encode_payload(payload)
-    diff_id = f"sha256:{index:064x}"
-    facts = LayerFacts(
-        diff_id=diff_id,
-        files=tuple(entries.values()),
-        whiteouts=tuple(whiteouts),
-        results={NAME: results} if results else {},
-    )
-    # Through the cache encoding and back, as a rescan would see it.
-    facts = decode_facts(encode_facts(facts))
-    return LayerRef(index=index, digest=diff_id, diff_id=diff_id, created_by=f"step {index}"), facts
-
-
-def view_of(*layers: dict[str, Content]) -> SquashedView:
-    return SquashedView([_layer(i, files) for i, files in enumerate(layers)])
+def view_of(*layers: Mapping[str, Content]) -> SquashedView:
+    return _view_of([ApkExtractor()], *layers)
 
 
 ALPINE_34 = Distro("alpine", "3.4.0")

@@ -8,7 +8,6 @@ import random
 import shutil
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +37,11 @@ from hullscan.extract.dpkg import (
     split_version,
 )
 from hullscan.extract.packages import PackageAssembler
-from hullscan.image.facts import FactWarning, LayerFacts, decode_facts, encode_facts, encode_payload
+from hullscan.image.facts import encode_payload
 from hullscan.image.squash import SquashedView
-from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType
+from hullscan.model import Distro, FileEntry, FileKind, Package, PackageType
+from support.views import Content, Dir, Symlink, Whiteout
+from support.views import view_of as _view_of
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
 DPKG = SHARED / "ospkg" / "dpkg"
@@ -74,69 +75,8 @@ def txtar(name: str) -> dict[str, bytes]:
     return files
 
 
-@dataclass(frozen=True, slots=True)
-class Symlink:
-    target: str
-
-
-@dataclass(frozen=True, slots=True)
-class Dir:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Whiteout:
-    """Deletes the path from the layers below."""
-
-
-Content = bytes | Symlink | Dir | Whiteout
-
-
-def _layer(index: int, files: Mapping[str, Content]) -> tuple[LayerRef, LayerFacts]:
-    """One layer as the walker would record it: entries (with parent dirs), os/dpkg payloads and warnings."""
-    extractor = DpkgExtractor()
-    entries: dict[str, FileEntry] = {}
-    results: dict[str, msgspec.Raw] = {}
-    warnings: list[FactWarning] = []
-    whiteouts: list[str] = []
-    for path, content in files.items():
-        if isinstance(content, Whiteout):
-            whiteouts.append(path)
-            continue
-        parent = path.rpartition("/")[0]
-        while parent:
-            entries.setdefault(parent, FileEntry(parent, FileKind.DIR, 0o755, 0))
-            parent = parent.rpartition("/")[0]
-        if isinstance(content, Symlink):
-            entries[path] = FileEntry(path, FileKind.SYMLINK, 0o777, 0, linkname=content.target)
-            continue
-        if isinstance(content, Dir):
-            entries[path] = FileEntry(path, FileKind.DIR, 0o755, 0)
-            continue
-        entry = FileEntry(path, FileKind.FILE, 0o644, len(content))
-        entries[path] = entry
-        if extractor.wants(path, entry):
-            try:
-                payload = extractor.extract(path, content)
-            except ExtractError as exc:
-                warnings.append(FactWarning(str(exc), path, NAME))
-                continue
-            if payload is not None:
-                results[path] = encode_payload(payload)
-    diff_id = f"sha256:{index:064x}"
-    facts = LayerFacts(
-        diff_id=diff_id,
-        files=tuple(entries.values()),
-        whiteouts=tuple(whiteouts),
-        results={NAME: results} if results else {},
-        warnings=tuple(warnings),
-    )
-    facts = decode_facts(encode_facts(facts))  # through the cache encoding, as a rescan would see it
-    return LayerRef(index=index, digest=diff_id, diff_id=diff_id, created_by=f"step {index}"), facts
-
-
 def view_of(*layers: Mapping[str, Content]) -> SquashedView:
-    return SquashedView([_layer(i, files) for i, files in enumerate(layers)])
+    return _view_of([DpkgExtractor()], *layers)
 
 
 def assemble(*layers: Mapping[str, Content], distro: Distro | None = None) -> dict[str, Package]:

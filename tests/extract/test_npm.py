@@ -33,16 +33,8 @@ from hullscan.image.source import SourceOptions
 from hullscan.model import FileEntry, FileKind, Package, PackageType
 from hullscan.scan import ScanOptions, ScanResult, scan_image
 from support.images import TarEntrySpec, write_oci_layout
-from support.lang_pynode import (
-    Content,
-    NodeInstalls,
-    Symlink,
-    Whiteout,
-    node_installs,
-    npm_ls_ids,
-    tree_entries,
-    view_of,
-)
+from support.lang_pynode import NodeInstalls, node_installs, npm_ls_ids, tree_entries
+from support.views import Content, Symlink, Whiteout, view_of
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 NODE = SHARED / "fixtures" / "lang" / "node"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -14,75 +14,25 @@ import pytest
 from hullscan.extract.base import ExtractError, Extractor
 from hullscan.extract.eol import eol_date, is_eol, release_key
 from hullscan.extract.osrelease import (
-    NAME,
     RELEASE_FILES,
     OSReleaseExtractor,
     ReleaseFile,
     detect_distro,
     is_distroless,
 )
-from hullscan.image.facts import LayerFacts, decode_facts, encode_facts, encode_payload
+from hullscan.image.facts import encode_payload
 from hullscan.image.squash import SquashedView
-from hullscan.model import Distro, FileEntry, FileKind, LayerRef
+from hullscan.model import Distro, FileEntry, FileKind
+from support.views import Content, Symlink, Whiteout
+from support.views import view_of as _view_of
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "os-release"
 
 # ---------------------------------------------------------------------------------------------- image helpers
 
 
-@dataclass(frozen=True, slots=True)
-class Symlink:
-    target: str
-
-
-@dataclass(frozen=True, slots=True)
-class Whiteout:
-    """Deletes the path from the layers below."""
-
-
-Content = bytes | Symlink | Whiteout
-
-
-def _layer(index: int, files: dict[str, Content]) -> tuple[LayerRef, LayerFacts]:
-    """One layer as the walker would record it: entries (with their parent dirs) and os/release payloads."""
-    extractor = OSReleaseExtractor()
-    entries: dict[str, FileEntry] = {}
-    results: dict[str, msgspec.Raw] = {}
-    whiteouts: list[str] = []
-    for path, content in files.items():
-        if isinstance(content, Whiteout):
-            whiteouts.append(path)
-            continue
-        parent = path.rpartition("/")[0]
-        while parent:
-            entries.setdefault(parent, FileEntry(parent, FileKind.DIR, 0o755, 0))
-            parent = parent.rpartition("/")[0]
-        if isinstance(content, Symlink):
-            entries[path] = FileEntry(path, FileKind.SYMLINK, 0o777, 0, linkname=content.target)
-            continue
-        entry = FileEntry(path, FileKind.FILE, 0o644, len(content))
-        entries[path] = entry
-        if extractor.wants(path, entry):
-            try:
-                payload = extractor.extract(path, content)
-            except ExtractError:
-                payload = None
-            if payload is not None:
-                results[path] = encode_payload(payload)
-    diff_id = f"sha256:{index:064x}"
-    facts = LayerFacts(
-        diff_id=diff_id,
-        files=tuple(entries.values()),
-        whiteouts=tuple(whiteouts),
-        results={NAME: results} if results else {},
-    )
-    # Through the cache encoding and back, as a rescan would see it.
-    facts = decode_facts(encode_facts(facts))
-    return LayerRef(index=index, digest=diff_id, diff_id=diff_id, created_by=f"step {index}"), facts
-
-
-def view_of(*layers: dict[str, Content]) -> SquashedView:
-    return SquashedView([_layer(i, files) for i, files in enumerate(layers)])
+def view_of(*layers: Mapping[str, Content]) -> SquashedView:
+    return _view_of([OSReleaseExtractor()], *layers)
 
 
 def fixture(name: str) -> bytes:

@@ -43,7 +43,8 @@ from hullscan.image.source import SourceOptions
 from hullscan.model import FileEntry, FileKind, Package, PackageType
 from hullscan.scan import ScanOptions, ScanResult, scan_image
 from support.images import TarEntrySpec, write_oci_layout
-from support.lang_pynode import Content, PythonInstalls, Whiteout, python_installs, tree_entries, view_of
+from support.lang_pynode import PythonInstalls, python_installs, tree_entries
+from support.views import Content, Whiteout, view_of
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 PYTHON = SHARED / "fixtures" / "lang" / "python"

@@ -28,12 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-from hullscan.extract.base import ExtractError
-from hullscan.image.facts import FactWarning, LayerFacts, decode_facts, encode_facts, encode_payload
-from hullscan.image.squash import SquashedView
-from hullscan.model import FileEntry, FileKind, LayerRef
 from support.images import TarEntrySpec
 
 FACTS = "facts.json"
@@ -345,61 +339,3 @@ def tree_entries(root: Path, prefix: str, *, skip: Callable[[str], bool] | None 
     return entries
 
 
-# ---------------------------------------------------------------------------------------------- in-memory views
-
-
-@dataclass(frozen=True, slots=True)
-class Symlink:
-    target: str
-
-
-@dataclass(frozen=True, slots=True)
-class Whiteout:
-    """Deletes the path (and what is under it) from the layers below."""
-
-
-Content = bytes | Symlink | Whiteout
-
-
-def facts_of_layer(
-    index: int, files: Mapping[str, Content], extractors: Sequence[Any]
-) -> tuple[LayerRef, LayerFacts, list[FactWarning]]:
-    """One layer as the walker records it: entries (with their parent directories), each extractor's payloads
-    for the files it wants, and the warnings broken files give; through the cache encoding and back."""
-    entries: dict[str, FileEntry] = {}
-    results: dict[str, dict[str, msgspec.Raw]] = {}
-    warnings: list[FactWarning] = []
-    whiteouts: list[str] = []
-    for path, content in files.items():
-        if isinstance(content, Whiteout):
-            whiteouts.append(path)
-            continue
-        parent = path.rpartition("/")[0]
-        while parent:
-            entries.setdefault(parent, FileEntry(parent, FileKind.DIR, 0o755, 0))
-            parent = parent.rpartition("/")[0]
-        if isinstance(content, Symlink):
-            entries[path] = FileEntry(path, FileKind.SYMLINK, 0o777, 0, linkname=content.target)
-            continue
-        entry = FileEntry(path, FileKind.FILE, 0o644, len(content))
-        entries[path] = entry
-        for ext in extractors:
-            if not ext.wants(path, entry):
-                continue
-            try:
-                payload = ext.extract(path, content)
-            except ExtractError as exc:
-                warnings.append(FactWarning(str(exc), path, ext.name))
-                continue
-            if payload is not None:
-                results.setdefault(ext.name, {})[path] = encode_payload(payload)
-    diff_id = f"sha256:{index:064x}"
-    facts = decode_facts(encode_facts(LayerFacts(
-        diff_id=diff_id, files=tuple(entries.values()), whiteouts=tuple(whiteouts), results=results,
-        warnings=tuple(warnings),
-    )))
-    return LayerRef(index, diff_id, diff_id, f"step {index}"), facts, warnings
-
-
-def view_of(extractors: Sequence[Any], *layers: Mapping[str, Content]) -> SquashedView:
-    return SquashedView([facts_of_layer(i, files, extractors)[:2] for i, files in enumerate(layers)])
