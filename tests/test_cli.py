@@ -357,3 +357,16 @@ def test_fail_on_a_supported_os_passes(capsys: pytest.CaptureFixture[str], tmp_p
     (tmp_path / "etc" / "debian_version").write_text("12.7\n")
     code, out, _ = run(capsys, "rootfs", str(tmp_path), "--fail-on", "LOW")
     assert code == 0 and "Findings: none" in out
+
+
+def test_exit_code_and_sort(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    base = ("image", str(ALPINE_311), "--cache-dir", str(cache))
+    assert run(capsys, *base, "--exit-code", "7")[0] == 7  # any finding
+    assert run(capsys, *base, "--exit-code", "7", "--fail-on", "CRITICAL")[0] == 0
+    assert run(capsys, *base, "--exit-code", "7", "--severity", "CRITICAL")[0] == 0  # nothing left after filtering
+    code, out, _ = run(capsys, *base, "--format", "json", "--sort", "package")
+    targets = [f["target"] for f in json.loads(out)["findings"]]
+    assert code == 0 and targets == sorted(targets)
+    code, out, _ = run(capsys, *base, "--format", "json", "--ignore-unfixed", "--severity", "UNKNOWN")
+    doc = json.loads(out)
+    assert doc["findings"] and all(f["vulnerability"]["fixed_version"] for f in doc["findings"])

@@ -28,8 +28,8 @@ references (REF):
   PATH                             an existing archive or layout, recognised by its content
 
 exit codes:
-  0  no finding at or above --fail-on (or no --fail-on given)
-  1  findings at or above --fail-on
+  0  no finding at or above --fail-on (or neither --fail-on nor --exit-code given)
+  1  findings at or above --fail-on (or the value of --exit-code)
   2  usage error, or an image, registry or cache that could not be read
 """
 
@@ -60,6 +60,10 @@ def _vuln_options(p: argparse.ArgumentParser) -> None:
                       "<cache dir>/db/advisories.db; fill it with 'hullscan db update')")
     vuln.add_argument("--severity", metavar="LIST", help="report only these severities, e.g. HIGH,CRITICAL")
     vuln.add_argument("--ignore-unfixed", action="store_true", help="leave out vulnerabilities with no fix yet")
+    vuln.add_argument("--sort", choices=("risk", "severity", "package"), default="risk",
+                      help="order of the findings (default risk: EPSS, KEV and CVSS combined)")
+    vuln.add_argument("--exit-code", type=int, metavar="N",
+                      help="exit with N when findings remain (at or above --fail-on when given; default 1)")
     vuln.add_argument("--max-db-age", type=float, default=7.0, metavar="DAYS",
                       help="warn when the advisory data is older than this (default 7)")
 
@@ -219,6 +223,12 @@ def _filter(result: ScanResult, args: argparse.Namespace) -> ScanResult:
         findings = [f for f in findings if f.severity in wanted]
     if getattr(args, "ignore_unfixed", False):
         findings = [f for f in findings if f.vulnerability is None or f.vulnerability.fixed_version]
+    by = getattr(args, "sort", "risk")
+    if by == "severity":
+        findings.sort(key=lambda f: (-f.severity, f.target, f.id))
+    elif by == "package":
+        findings.sort(key=lambda f: (f.target, -f.severity, f.id))
+    # "risk": the order detectors give (end of life first, then vulnerabilities by risk score)
     return dataclasses.replace(result, findings=tuple(findings))
 
 
@@ -281,14 +291,17 @@ def _run_scan(args: argparse.Namespace) -> int:
 
 
 def _exit_code(result: ScanResult, args: argparse.Namespace) -> int:
-    """1 when a finding at or above --fail-on remains, else 0."""
+    """--exit-code N (default 1) when a finding at or above --fail-on remains (any finding, with --exit-code
+    alone), else 0."""
     threshold = getattr(args, "fail_on", None)
-    if threshold is None:
+    code = getattr(args, "exit_code", None)
+    if threshold is None and code is None:
         return EXIT_OK
     from hullscan.model import Severity
 
-    level = Severity.parse(threshold)
-    return EXIT_FINDINGS if any(f.severity >= level for f in result.findings) else EXIT_OK
+    level = Severity.parse(threshold) if threshold is not None else Severity.UNKNOWN
+    hit = any(f.severity >= level for f in result.findings)
+    return (EXIT_FINDINGS if code is None else code) if hit else EXIT_OK
 
 
 def _is_rootfs(ref: str) -> bool:
