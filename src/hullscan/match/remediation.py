@@ -7,6 +7,7 @@ which is already the smallest fix above the installed version). The command is t
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from functools import cmp_to_key
 
@@ -41,7 +42,7 @@ class Remediation:
 
 def _command(ptype: PackageType, ups: list[Upgrade]) -> str:
     names = " ".join(sorted({u.package.name for u in ups}))
-    pinned = " ".join(sorted({f"{u.package.name}{_pin(ptype)}{u.to_version}" for u in ups}))
+    pinned = " ".join(sorted({shlex.quote(f"{u.package.name}{_pin(ptype)}{u.to_version}") for u in ups}))
     return {
         PackageType.APK: f"apk add --no-cache --upgrade {names}",
         PackageType.DEB: f"apt-get update && apt-get install -y --only-upgrade {names}",
