@@ -4,7 +4,7 @@ The packages are drawn from names the database really has advisories for (Debian
 3.18 origins, PyPI, npm, Go, crates.io), each at an old version so that most ranges apply: a worst case for
 the matcher. The baseline in the same run is the store lookup alone.
 
-Run: .venv/bin/python bench/match.py [--db PATH]   (imports shared/vulndata into a temp DB when no --db)
+Run: .venv/bin/python bench/match_speed.py [--db PATH]   (imports shared/vulndata into a temp DB when no --db)
 """
 
 from __future__ import annotations
