@@ -60,6 +60,9 @@ def _vuln_options(p: argparse.ArgumentParser) -> None:
                       "<cache dir>/db/advisories.db; fill it with 'hullscan db update')")
     vuln.add_argument("--severity", metavar="LIST", help="report only these severities, e.g. HIGH,CRITICAL")
     vuln.add_argument("--ignore-unfixed", action="store_true", help="leave out vulnerabilities with no fix yet")
+    vuln.add_argument("--ignorefile", metavar="FILE",
+                      help="ids to ignore, optionally until exp:YYYY-MM-DD; plain or YAML (default: "
+                           "./.hullscanignore when it exists)")
     vuln.add_argument("--sort", choices=("risk", "severity", "package"), default="risk",
                       help="order of the findings (default risk: EPSS, KEV and CVSS combined)")
     vuln.add_argument("--exit-code", type=int, metavar="N",
@@ -218,6 +221,22 @@ def _filter(result: ScanResult, args: argparse.Namespace) -> ScanResult:
     from hullscan.model import Severity
 
     findings = list(result.findings)
+    ignorefile = getattr(args, "ignorefile", None)
+    if ignorefile is None and Path(".hullscanignore").is_file():
+        ignorefile = ".hullscanignore"
+    if ignorefile is not None:
+        from datetime import date
+
+        from hullscan.filters.ignore import apply_ignore, load_ignore
+
+        outcome = apply_ignore(findings, load_ignore(Path(ignorefile)), date.today())
+        findings = list(outcome.kept)
+        if not getattr(args, "quiet", False):
+            for rule in outcome.expired:
+                print(f"hullscan: warning: {rule.where}: ignore entry for {rule.id} expired on "
+                      f"{rule.expires}: it applies no more", file=sys.stderr)
+            if outcome.ignored:
+                print(f"hullscan: {len(outcome.ignored)} findings ignored by {ignorefile}", file=sys.stderr)
     if getattr(args, "severity", None):
         wanted = {Severity.parse(s) for s in args.severity.split(",") if s.strip()}
         findings = [f for f in findings if f.severity in wanted]

@@ -1,0 +1,1 @@
+"""Filters between the findings and the report: ignore files (and, later, VEX)."""
