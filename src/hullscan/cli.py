@@ -63,6 +63,8 @@ def _vuln_options(p: argparse.ArgumentParser) -> None:
     vuln.add_argument("--ignorefile", metavar="FILE",
                       help="ids to ignore, optionally until exp:YYYY-MM-DD; plain or YAML (default: "
                            "./.hullscanignore when it exists)")
+    vuln.add_argument("--vex", metavar="FILE", action="append", default=[],
+                      help="OpenVEX or CycloneDX VEX statements; not_affected/fixed suppress findings (repeatable)")
     vuln.add_argument("--sort", choices=("risk", "severity", "package"), default="risk",
                       help="order of the findings (default risk: EPSS, KEV and CVSS combined)")
     vuln.add_argument("--exit-code", type=int, metavar="N",
@@ -237,6 +239,15 @@ def _filter(result: ScanResult, args: argparse.Namespace) -> ScanResult:
                       f"{rule.expires}: it applies no more", file=sys.stderr)
             if outcome.ignored:
                 print(f"hullscan: {len(outcome.ignored)} findings ignored by {ignorefile}", file=sys.stderr)
+    vex_files = getattr(args, "vex", None) or []
+    if vex_files:
+        from hullscan.filters.vex import apply_vex, load_vex
+
+        statements = [st for name in vex_files for st in load_vex(Path(name))]
+        kept, suppressed = apply_vex(findings, statements)
+        findings = list(kept)
+        if suppressed and not getattr(args, "quiet", False):
+            print(f"hullscan: {len(suppressed)} findings suppressed by VEX statements", file=sys.stderr)
     if getattr(args, "severity", None):
         wanted = {Severity.parse(s) for s in args.severity.split(",") if s.strip()}
         findings = [f for f in findings if f.severity in wanted]
