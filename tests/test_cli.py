@@ -370,3 +370,11 @@ def test_exit_code_and_sort(capsys: pytest.CaptureFixture[str], cache: Path) -> 
     code, out, _ = run(capsys, *base, "--format", "json", "--ignore-unfixed", "--severity", "UNKNOWN")
     doc = json.loads(out)
     assert doc["findings"] and all(f["vulnerability"]["fixed_version"] for f in doc["findings"])
+
+
+def test_ignore_status(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    base = ("image", str(ALPINE_311), "--cache-dir", str(cache), "--format", "json")
+    code, out, _ = run(capsys, *base, "--ignore-status", "fixed")
+    assert code == 0 and [f["check"] for f in json.loads(out)["findings"]] == ["os/end-of-life"]
+    code, _, err = run(capsys, *base, "--ignore-status", "wontfix")
+    assert code == 2 and "unknown status 'wontfix'" in err

@@ -63,6 +63,8 @@ def _vuln_options(p: argparse.ArgumentParser) -> None:
     vuln.add_argument("--ignorefile", metavar="FILE",
                       help="ids to ignore, optionally until exp:YYYY-MM-DD; plain or YAML (default: "
                            "./.hullscanignore when it exists)")
+    vuln.add_argument("--ignore-status", metavar="LIST",
+                      help="leave out vulnerabilities with these statuses: fixed, affected, will_not_fix, end_of_life")
     vuln.add_argument("--vex", metavar="FILE", action="append", default=[],
                       help="OpenVEX or CycloneDX VEX statements; not_affected/fixed suppress findings (repeatable)")
     vuln.add_argument("--sort", choices=("risk", "severity", "package"), default="risk",
@@ -253,6 +255,12 @@ def _filter(result: ScanResult, args: argparse.Namespace) -> ScanResult:
         findings = [f for f in findings if f.severity in wanted]
     if getattr(args, "ignore_unfixed", False):
         findings = [f for f in findings if f.vulnerability is None or f.vulnerability.fixed_version]
+    if getattr(args, "ignore_status", None):
+        statuses = {s.strip().lower() for s in args.ignore_status.split(",") if s.strip()}
+        unknown = statuses - {"fixed", "affected", "will_not_fix", "end_of_life"}
+        if unknown:
+            raise UsageError(f"--ignore-status: unknown status {sorted(unknown)[0]!r}")
+        findings = [f for f in findings if f.vulnerability is None or f.vulnerability.status not in statuses]
     by = getattr(args, "sort", "risk")
     if by == "severity":
         findings.sort(key=lambda f: (-f.severity, f.target, f.id))
