@@ -164,6 +164,7 @@ def cyclonedx_document(
         components.append(os_component)
         refs.append(os_component["bom-ref"])
     seen: dict[str, int] = {image_component["bom-ref"]: 1, **dict.fromkeys(refs, 1)}
+    ref_of: dict[int, str] = {}
     for p in result.inventory.packages:
         purl = package_purl(p, distro)
         bom_ref = purl
@@ -177,8 +178,9 @@ def cyclonedx_document(
             seen[bom_ref] = 1
         components.append(_component(p, bom_ref, purl))
         refs.append(bom_ref)
+        ref_of[id(p)] = bom_ref
 
-    return {
+    doc: dict[str, Any] = {
         "$schema": SCHEMA_URL,
         "bomFormat": "CycloneDX",
         "specVersion": SPEC_VERSION,
@@ -195,6 +197,72 @@ def cyclonedx_document(
             *({"ref": ref} for ref in refs),
         ],
     }
+    vulnerabilities = _vulnerabilities(result, ref_of)
+    if vulnerabilities:
+        doc["vulnerabilities"] = vulnerabilities
+    return doc
+
+
+_CDX_SEVERITY = {"CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LOW": "low", "UNKNOWN": "unknown"}
+
+
+def _rating_method(vector: str) -> str:
+    if vector.startswith("CVSS:4"):
+        return "CVSSv4"
+    if vector.startswith("CVSS:3.1"):
+        return "CVSSv31"
+    if vector.startswith("CVSS:3"):
+        return "CVSSv3"
+    return "CVSSv2" if vector else "other"
+
+
+def _vulnerabilities(result: ScanResult, ref_of: dict[int, str]) -> list[dict[str, Any]]:
+    """CycloneDX 1.6 ``vulnerabilities``: one entry per vulnerability id, affecting each package it was found in."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for f in result.findings:
+        v = f.vulnerability
+        if v is None or f.package is None or id(f.package) not in ref_of:
+            continue
+        entry = by_id.get(f.id)
+        if entry is None:
+            rating: dict[str, Any] = {"source": {"name": v.severity_source or v.data_source},
+                                      "severity": _CDX_SEVERITY[str(f.severity)],
+                                      "method": _rating_method(v.cvss_vector)}
+            if v.cvss_score is not None:
+                rating["score"] = v.cvss_score
+            if v.cvss_vector:
+                rating["vector"] = v.cvss_vector
+            entry = {
+                "bom-ref": f"vuln:{f.id}",
+                "id": f.id,
+                "source": {"name": v.data_source},
+                "references": [{"id": a, "source": {"name": a.split("-")[0]}} for a in v.aliases],
+                "ratings": [rating],
+                "description": f.title,
+                "detail": f.description,
+                "recommendation": f.remediation,
+                "advisories": [{"url": u} for u in f.references if u.startswith(("http://", "https://"))],
+                "affects": [],
+                "properties": [{"name": "hullscan:risk", "value": f"{v.risk}"},
+                               {"name": "hullscan:status", "value": v.status},
+                               {"name": "hullscan:matched_by", "value": v.matched_by}],
+            }
+            if v.published:
+                entry["published"] = v.published if "T" in v.published else f"{v.published}T00:00:00Z"
+            if v.epss_score is not None:
+                entry["properties"].append({"name": "hullscan:epss", "value": f"{v.epss_score}"})
+            if v.kev:
+                entry["properties"].append({"name": "hullscan:kev_due_date", "value": v.kev_due_date or "yes"})
+            for key in ("detail", "recommendation"):
+                if not entry[key]:
+                    del entry[key]
+            for key in ("references", "advisories"):
+                if not entry[key]:
+                    del entry[key]
+            by_id[f.id] = entry
+        entry["affects"].append({"ref": ref_of[id(f.package)],
+                                 "versions": [{"version": v.installed_version, "status": "affected"}]})
+    return list(by_id.values())
 
 
 def render_cyclonedx(result: ScanResult) -> str:
