@@ -320,17 +320,9 @@ def _keys(db: ApkDatabase) -> Iterator[tuple[str, ...]]:
 class ApkExtractor:
     """Reads apk's installed database and assembles the packages it lists."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[ApkDatabase]:
-        return ApkDatabase
+    name = NAME
+    version = VERSION
+    payload_type = ApkDatabase
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         # A symlinked database is followed by the squashed view to its target, which is read in its own right.

@@ -269,17 +269,9 @@ def _skipped(path: str) -> bool:
 class CargoLockExtractor:
     """Reads ``Cargo.lock`` files (and the ``Cargo.toml`` beside them) and assembles the crates they pin."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[CargoFile]:
-        return CargoFile
+    name = NAME
+    version = VERSION
+    payload_type = CargoFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         base = path.rpartition("/")[2]

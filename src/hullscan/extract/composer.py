@@ -115,17 +115,9 @@ def is_installed_json(path: str) -> bool:
 class ComposerInstalledExtractor:
     """Reads Composer's installed.json and reports every package it lists."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[ComposerInstalled]:
-        return ComposerInstalled
+    name = NAME
+    version = VERSION
+    payload_type = ComposerInstalled
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return entry.kind in (FileKind.FILE, FileKind.HARDLINK) and is_installed_json(path)

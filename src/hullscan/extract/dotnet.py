@@ -168,17 +168,9 @@ def is_deps_json(path: str) -> bool:
 class DotnetDepsExtractor:
     """Reads .NET ``*.deps.json`` files and reports the packages (and projects) each application runs with."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[DepsFile]:
-        return DepsFile
+    name = NAME
+    version = VERSION
+    payload_type = DepsFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return entry.kind in (FileKind.FILE, FileKind.HARDLINK) and is_deps_json(path)

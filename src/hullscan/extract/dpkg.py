@@ -675,17 +675,9 @@ def _keys(payload: DpkgFile) -> Iterator[tuple[str, ...]]:
 class DpkgExtractor:
     """Debian packages: dpkg's status database, file lists, ``available`` digests and copyright licences."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[DpkgFile]:
-        return DpkgFile
+    name = NAME
+    version = VERSION
+    payload_type = DpkgFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         if entry.kind is not FileKind.FILE and entry.kind is not FileKind.HARDLINK:

@@ -282,17 +282,9 @@ def to_package(spec: GemSpec, found_in: str, layer: LayerRef | None = None) -> P
 class GemspecExtractor:
     """Reads the gemspecs of installed gems and reports one package per gemspec."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[GemSpec]:
-        return GemSpec
+    name = NAME
+    version = VERSION
+    payload_type = GemSpec
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return entry.kind in (FileKind.FILE, FileKind.HARDLINK) and is_gemspec_path(path)

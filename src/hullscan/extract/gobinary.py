@@ -554,17 +554,9 @@ def to_packages(info: GoBuildInfo, found_in: str, layer: LayerRef | None = None)
 class GoBinaryExtractor:
     """Reads the build info of Go executables and assembles the modules they were built from."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[GoBuildInfo]:
-        return GoBuildInfo
+    name = NAME
+    version = VERSION
+    payload_type = GoBuildInfo
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return binfmt.wants_executable(path, entry)

@@ -276,17 +276,9 @@ def _skipped(path: str) -> bool:
 class GoModExtractor:
     """Reads ``go.mod``/``go.sum`` files and assembles the modules they declare."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[GoModuleFile]:
-        return GoModuleFile
+    name = NAME
+    version = VERSION
+    payload_type = GoModuleFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         base = path.rpartition("/")[2]

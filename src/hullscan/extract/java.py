@@ -1262,17 +1262,9 @@ class JavaExtractor:
         self._index = index
         self._limits = limits
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[JavaArchive]:
-        return JavaArchive
+    name = NAME
+    version = VERSION
+    payload_type = JavaArchive
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return path[-4:].lower() in _SUFFIXES and entry.kind in (FileKind.FILE, FileKind.HARDLINK)

@@ -213,17 +213,9 @@ def is_installed_manifest(path: str) -> bool:
 class NpmExtractor:
     """Installed Node.js packages: every ``node_modules/<name>/package.json``."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[NpmManifest]:
-        return NpmManifest
+    name = NAME
+    version = VERSION
+    payload_type = NpmManifest
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return (

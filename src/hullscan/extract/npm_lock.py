@@ -479,17 +479,9 @@ class NpmLockExtractor:
     def __init__(self, *, include_dev: bool = False) -> None:
         self.include_dev = include_dev
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[NpmLockFile]:
-        return NpmLockFile
+    name = NAME
+    version = VERSION
+    payload_type = NpmLockFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         if entry.kind is not FileKind.FILE and entry.kind is not FileKind.HARDLINK:

@@ -188,17 +188,9 @@ def parse_ua_status(data: bytes) -> ReleaseFile:
 class OSReleaseExtractor:
     """Reads the files that say which distribution (and release) an image is."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[ReleaseFile]:
-        return ReleaseFile
+    name = NAME
+    version = VERSION
+    payload_type = ReleaseFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         # Regular files only: a symlinked etc/os-release is followed by the squashed view to its target,

@@ -513,17 +513,9 @@ class _Found:
 class PythonExtractor:
     """Installed Python distributions: dist-info, egg-info and eggs, with their files and licences."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[PythonFile]:
-        return PythonFile
+    name = NAME
+    version = VERSION
+    payload_type = PythonFile
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         if entry.kind is not FileKind.FILE and entry.kind is not FileKind.HARDLINK:

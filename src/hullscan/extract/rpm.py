@@ -313,17 +313,9 @@ def _keys(db: RpmDatabase) -> Iterable[tuple[str, ...]]:
 class RpmExtractor:
     """Reads rpm databases (BerkeleyDB, NDB, SQLite) and the Azure Linux distroless package manifest."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[RpmDatabase]:
-        return RpmDatabase
+    name = NAME
+    version = VERSION
+    payload_type = RpmDatabase
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         if entry.kind not in (FileKind.FILE, FileKind.HARDLINK):

@@ -156,17 +156,9 @@ def to_packages(info: RustAuditInfo, found_in: str, layer: LayerRef | None = Non
 class RustBinaryExtractor:
     """Reads cargo-auditable's dependency list from executables and assembles their crates."""
 
-    @property
-    def name(self) -> str:
-        return NAME
-
-    @property
-    def version(self) -> int:
-        return VERSION
-
-    @property
-    def payload_type(self) -> type[RustAuditInfo]:
-        return RustAuditInfo
+    name = NAME
+    version = VERSION
+    payload_type = RustAuditInfo
 
     def wants(self, path: str, entry: FileEntry) -> bool:
         return binfmt.wants_executable(path, entry)
