@@ -11,6 +11,7 @@
 #   golang-go, golang-github-google-uuid-dev   a real Go binary built offline (vendored uuid), checked
 #                    against `go version -m` in tests/extract/test_go.py
 #   ruby, ruby-rack  real installed gems and Bundler, checked against `gem list` (tests/extract/test_gem.py)
+#   chromium         renders the HTML report headless in tests/report/test_html.py
 #   maven, python3-apt   Maven's ComparableVersion and apt_pkg, the references for versions/maven.py and dpkg.py
 #   php-cli, php-composer-semver   Composer's own version ordering, the reference for versions/composer.py
 #   binutils         objcopy/readelf: a Rust binary with a cargo-auditable section, ELF section checks
@@ -22,7 +23,7 @@ set -euo pipefail
 
 packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates rpm
           golang-go golang-github-google-uuid-dev binutils ruby ruby-rack php-cli php-composer-semver
-          maven python3-apt)
+          maven python3-apt chromium)
 
 missing=()
 for pkg in "${packages[@]}"; do

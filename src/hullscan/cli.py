@@ -48,7 +48,7 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 512M, 2G)") from None
 
 
-SCAN_FORMATS = ("table", "json", "sarif", "cyclonedx", "spdx-json")
+SCAN_FORMATS = ("table", "json", "sarif", "html", "cyclonedx", "spdx-json")
 SBOM_FORMATS = ("cyclonedx", "spdx-json", "json")
 
 
@@ -353,6 +353,10 @@ def _render(result: ScanResult, args: argparse.Namespace) -> str:
         from hullscan.report.json import render_json
 
         return render_json(result)
+    if args.format == "html":
+        from hullscan.report.html import render_html
+
+        return render_html(result)
     if args.format == "sarif":
         from hullscan.report.sarif import render_sarif
 
