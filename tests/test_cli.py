@@ -365,8 +365,8 @@ def test_exit_code_and_sort(capsys: pytest.CaptureFixture[str], cache: Path) -> 
     assert run(capsys, *base, "--exit-code", "7", "--fail-on", "CRITICAL")[0] == 0
     assert run(capsys, *base, "--exit-code", "7", "--severity", "CRITICAL")[0] == 0  # nothing left after filtering
     code, out, _ = run(capsys, *base, "--format", "json", "--sort", "package")
-    targets = [f["target"] for f in json.loads(out)["findings"]]
-    assert code == 0 and targets == sorted(targets)
+    names = [f["target"].split("@")[0] for f in json.loads(out)["findings"]]
+    assert code == 0 and names == sorted(names)
     code, out, _ = run(capsys, *base, "--format", "json", "--ignore-unfixed", "--severity", "UNKNOWN")
     doc = json.loads(out)
     assert doc["findings"] and all(f["vulnerability"]["fixed_version"] for f in doc["findings"])
@@ -378,3 +378,52 @@ def test_ignore_status(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
     assert code == 0 and [f["check"] for f in json.loads(out)["findings"]] == ["os/end-of-life"]
     code, _, err = run(capsys, *base, "--ignore-status", "wontfix")
     assert code == 2 and "unknown status 'wontfix'" in err
+
+
+def test_ignore_files_and_vex_on_the_command_line(capsys: pytest.CaptureFixture[str], cache: Path,
+                                                 tmp_path: Path) -> None:
+    base = ("image", str(ALPINE_311), "--cache-dir", str(cache), "--format", "json")
+    code, out, _ = run(capsys, *base)
+    vulns = [f for f in json.loads(out)["findings"] if f["vulnerability"] is not None]
+    assert len(vulns) >= 3
+    first, second, third = (f["id"] for f in vulns[:3])
+    plain = tmp_path / "ignore.txt"
+    plain.write_text(f"# accepted\n{first}\n{second} exp:2000-01-01\n")
+    trivy_yaml = tmp_path / ".trivyignore.yaml"
+    trivy_yaml.write_text(f"vulnerabilities:\n  - id: {third}\n    statement: not reachable\n")
+    code, out, err = run(capsys, *base, "--ignorefile", str(plain), "--ignorefile", str(trivy_yaml))
+    doc = json.loads(out)
+    ids = {f["id"] for f in doc["findings"]}
+    assert code == 0 and first not in ids and third not in ids and second in ids  # expired entries apply no more
+    ignored = doc["filters"]["ignored"]
+    assert {i["id"] for i in ignored} == {first, third}  # an id can name findings in several packages
+    assert "expired on 2000-01-01" in err and f"{len(ignored)} ignored" in err
+    assert doc["filters"]["findings_before"] == len(doc["findings"]) + len(ignored)
+
+    vex = tmp_path / "app.openvex.json"
+    vex.write_text(json.dumps({
+        "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1", "author": "test",
+        "timestamp": "2026-01-01T00:00:00Z", "version": 1,
+        "statements": [{"vulnerability": {"name": second}, "products": [{"@id": "pkg:apk/alpine/none"}],
+                        "status": "not_affected", "justification": "component_not_present"},
+                       {"vulnerability": {"name": second}, "status": "not_affected",
+                        "justification": "vulnerable_code_not_in_execute_path"}],
+    }))
+    code, out, err = run(capsys, *base, "--vex", str(vex), "--fail-on", "UNKNOWN", "--severity", "CRITICAL,HIGH,"
+                         "MEDIUM,LOW,UNKNOWN")
+    ids = {f["id"] for f in json.loads(out)["findings"]}
+    assert second not in ids and "suppressed by VEX" in err and code == 1
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("vulnerabilities: [\n")
+    code, _, err = run(capsys, *base, "--ignorefile", str(broken))
+    assert code == 2 and str(broken) in err and err.count("\n") == 1
+
+
+def test_gitlab_report_from_the_command_line(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
+    code, out, _ = run(capsys, "image", str(ALPINE_311), "--cache-dir", str(cache), "--format", "gitlab")
+    doc = json.loads(out)
+    assert code == 0 and doc["scan"]["type"] == "container_scanning"
+    names = {v["location"]["dependency"]["package"]["name"] for v in doc["vulnerabilities"]
+             if "dependency" in v["location"]}
+    assert "musl" in names and doc["vulnerabilities"][0]["location"]["operating_system"] == "alpine:3.11.5"

@@ -13,6 +13,7 @@ from hullscan import __version__
 from hullscan.errors import HullscanError, UsageError
 
 if TYPE_CHECKING:
+    from hullscan.filters import FilterOptions
     from hullscan.scan import ScanResult
 
 EXIT_OK = 0
@@ -48,7 +49,7 @@ def _size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 512M, 2G)") from None
 
 
-SCAN_FORMATS = ("table", "json", "sarif", "html", "cyclonedx", "spdx-json")
+SCAN_FORMATS = ("table", "json", "sarif", "gitlab", "html", "cyclonedx", "spdx-json")
 SBOM_FORMATS = ("cyclonedx", "spdx-json", "json")
 
 
@@ -60,9 +61,9 @@ def _vuln_options(p: argparse.ArgumentParser) -> None:
                       "<cache dir>/db/advisories.db; fill it with 'hullscan db update')")
     vuln.add_argument("--severity", metavar="LIST", help="report only these severities, e.g. HIGH,CRITICAL")
     vuln.add_argument("--ignore-unfixed", action="store_true", help="leave out vulnerabilities with no fix yet")
-    vuln.add_argument("--ignorefile", metavar="FILE",
-                      help="ids to ignore, optionally until exp:YYYY-MM-DD; plain or YAML (default: "
-                           "./.hullscanignore when it exists)")
+    vuln.add_argument("--ignorefile", metavar="FILE", action="append",
+                      help="ids to ignore, optionally until exp:YYYY-MM-DD; plain or YAML, Trivy's forms too "
+                           "(repeatable; default: ./.hullscanignore when it exists)")
     vuln.add_argument("--ignore-status", metavar="LIST",
                       help="leave out vulnerabilities with these statuses: fixed, affected, will_not_fix, end_of_life")
     vuln.add_argument("--vex", metavar="FILE", action="append", default=[],
@@ -218,56 +219,37 @@ def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return store
 
 
-def _filter(result: ScanResult, args: argparse.Namespace) -> ScanResult:
-    """--severity and --ignore-unfixed."""
+def _filter_options(args: argparse.Namespace) -> FilterOptions:
+    """Every filter and gating flag, with the ignore files and VEX documents read now: a malformed one fails
+    before the scan starts."""
+    from hullscan.filters import FilterOptions
+
+    return FilterOptions.from_cli(
+        severity=getattr(args, "severity", None),
+        ignore_unfixed=getattr(args, "ignore_unfixed", False),
+        ignore_status=getattr(args, "ignore_status", None),
+        ignorefile=getattr(args, "ignorefile", None),
+        vex=getattr(args, "vex", None) or (),
+        sort=getattr(args, "sort", "risk"),
+        fail_on=getattr(args, "fail_on", None),
+        exit_code=getattr(args, "exit_code", None),
+    ).load()
+
+
+def _filter(result: ScanResult, options: FilterOptions, args: argparse.Namespace) -> ScanResult:
+    """The findings every filter lets through; what was taken out is said on stderr and kept for the report."""
     import dataclasses
+    from datetime import date
 
-    from hullscan.model import Severity
+    from hullscan.filters import apply_filters
 
-    findings = list(result.findings)
-    ignorefile = getattr(args, "ignorefile", None)
-    if ignorefile is None and Path(".hullscanignore").is_file():
-        ignorefile = ".hullscanignore"
-    if ignorefile is not None:
-        from datetime import date
-
-        from hullscan.filters.ignore import apply_ignore, load_ignore
-
-        outcome = apply_ignore(findings, load_ignore(Path(ignorefile)), date.today())
-        findings = list(outcome.kept)
-        if not getattr(args, "quiet", False):
-            for rule in outcome.expired:
-                print(f"hullscan: warning: {rule.where}: ignore entry for {rule.id} expired on "
-                      f"{rule.expires}: it applies no more", file=sys.stderr)
-            if outcome.ignored:
-                print(f"hullscan: {len(outcome.ignored)} findings ignored by {ignorefile}", file=sys.stderr)
-    vex_files = getattr(args, "vex", None) or []
-    if vex_files:
-        from hullscan.filters.vex import apply_vex, load_vex
-
-        statements = [st for name in vex_files for st in load_vex(Path(name))]
-        kept, suppressed = apply_vex(findings, statements)
-        findings = list(kept)
-        if suppressed and not getattr(args, "quiet", False):
-            print(f"hullscan: {len(suppressed)} findings suppressed by VEX statements", file=sys.stderr)
-    if getattr(args, "severity", None):
-        wanted = {Severity.parse(s) for s in args.severity.split(",") if s.strip()}
-        findings = [f for f in findings if f.severity in wanted]
-    if getattr(args, "ignore_unfixed", False):
-        findings = [f for f in findings if f.vulnerability is None or f.vulnerability.fixed_version]
-    if getattr(args, "ignore_status", None):
-        statuses = {s.strip().lower() for s in args.ignore_status.split(",") if s.strip()}
-        unknown = statuses - {"fixed", "affected", "will_not_fix", "end_of_life"}
-        if unknown:
-            raise UsageError(f"--ignore-status: unknown status {sorted(unknown)[0]!r}")
-        findings = [f for f in findings if f.vulnerability is None or f.vulnerability.status not in statuses]
-    by = getattr(args, "sort", "risk")
-    if by == "severity":
-        findings.sort(key=lambda f: (-f.severity, f.target, f.id))
-    elif by == "package":
-        findings.sort(key=lambda f: (f.target, -f.severity, f.id))
-    # "risk": the order detectors give (end of life first, then vulnerabilities by risk score)
-    return dataclasses.replace(result, findings=tuple(findings))
+    filtered, report = apply_filters(result, options, date.today())
+    if not getattr(args, "quiet", False):
+        for line in report.warnings():
+            print(f"hullscan: warning: {line}", file=sys.stderr)
+        if report.summary():
+            print(f"hullscan: {report.summary()}", file=sys.stderr)
+    return dataclasses.replace(filtered, filters=report)
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -289,6 +271,7 @@ def _run_scan(args: argparse.Namespace) -> int:
         from hullscan.progress import TerminalProgress
 
         progress = TerminalProgress()
+    filters = _filter_options(args)
     store = _open_store(args) if args.command != "sbom" else None
     options = ScanOptions(
         store=store,
@@ -323,23 +306,9 @@ def _run_scan(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
 
-    result = _filter(result, args)
+    result = _filter(result, filters, args)
     _emit(_render(result, args), args.output)
-    return _exit_code(result, args)
-
-
-def _exit_code(result: ScanResult, args: argparse.Namespace) -> int:
-    """--exit-code N (default 1) when a finding at or above --fail-on remains (any finding, with --exit-code
-    alone), else 0."""
-    threshold = getattr(args, "fail_on", None)
-    code = getattr(args, "exit_code", None)
-    if threshold is None and code is None:
-        return EXIT_OK
-    from hullscan.model import Severity
-
-    level = Severity.parse(threshold) if threshold is not None else Severity.UNKNOWN
-    hit = any(f.severity >= level for f in result.findings)
-    return (EXIT_FINDINGS if code is None else code) if hit else EXIT_OK
+    return filters.exit_status(result.findings)
 
 
 def _is_rootfs(ref: str) -> bool:
@@ -361,6 +330,10 @@ def _render(result: ScanResult, args: argparse.Namespace) -> str:
         from hullscan.report.sarif import render_sarif
 
         return render_sarif(result)
+    if args.format == "gitlab":
+        from hullscan.report.gitlab import render_gitlab
+
+        return render_gitlab(result)
     if args.format == "cyclonedx":
         from hullscan.report.cyclonedx import render_cyclonedx
 
@@ -389,18 +362,19 @@ def _run_sbom_scan(args: argparse.Namespace) -> int:
     image = ImageInfo(name=sbom.name or str(path), source=f"sbom:{sbom.format}", manifest_digest="", config=None,
                       layers=())
     inventory = sbom.inventory()
+    filters = _filter_options(args)
     store = _open_store(args)
     try:
         result = ScanResult(image, SquashedView([]), inventory, ScanStats(), detect(inventory, store))
     finally:
         if store is not None:
             store.close()
-    result = _filter(result, args)
+    result = _filter(result, filters, args)
     if sbom.other and not args.quiet:
         print(f"hullscan: {len(sbom.other)} elements of unsupported package types were left out",
               file=sys.stderr)
     _emit(_render(result, args), args.output)
-    return _exit_code(result, args)
+    return filters.exit_status(result.findings)
 
 
 def _emit(text: str, output: str | None) -> None:

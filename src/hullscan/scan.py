@@ -26,6 +26,7 @@ from hullscan.image.walker import walk_rootfs, walk_tar
 from hullscan.model import Finding, ImageInfo, Inventory, Layer, LayerRef, Package, Warning_
 
 if TYPE_CHECKING:
+    from hullscan.filters.pipeline import FilterReport
     from hullscan.vulndb.store import Store
 
 
@@ -65,6 +66,8 @@ class ScanResult:
     inventory: Inventory
     stats: ScanStats
     findings: tuple[Finding, ...] = ()
+    filters: FilterReport | None = None
+    """What the ignore files, VEX and selection flags took out (set by the CLI after filtering)."""
 
 
 def detect(inventory: Inventory, store: Store | None = None, today: date | None = None) -> tuple[Finding, ...]:

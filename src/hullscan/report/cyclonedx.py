@@ -15,17 +15,22 @@ Shape:
   ``publisher`` and ``hullscan:`` properties (layer, created_by, found_in, source, arch, epoch, module…).
 - ``dependencies``: the image depends on the OS component and on every package; packages and the OS depend on
   nothing yet (package-to-package edges need the extractors' dependency data).
+- ``vulnerabilities`` (when the scan matched any): one per vulnerability id with its data source (name and URL),
+  the rating (severity, CVSS score, vector and method ``CVSSv2``/``CVSSv3``/``CVSSv31``/``CVSSv4``/``other``), CWE
+  ids, description and detail, the recommended upgrade, advisories (reference URLs), published/updated, the
+  affected components (``affects``: bom-ref, installed version ``affected``, fixed version ``unaffected``), and
+  ``hullscan:`` properties for EPSS, CISA KEV, the risk score, the status and how it matched.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from hullscan import __version__
-from hullscan.model import Distro, Package
+from hullscan.model import Distro, Finding, Package, Vulnerability
 from hullscan.report.spdx import (
     PROPERTY_PREFIX,
     distro_facts,
@@ -207,6 +212,7 @@ _CDX_SEVERITY = {"CRITICAL": "critical", "HIGH": "high", "MEDIUM": "medium", "LO
 
 
 def _rating_method(vector: str) -> str:
+    """The 1.6 ``scoreMethod`` of a CVSS vector (``other`` without one)."""
     if vector.startswith("CVSS:4"):
         return "CVSSv4"
     if vector.startswith("CVSS:3.1"):
@@ -216,52 +222,96 @@ def _rating_method(vector: str) -> str:
     return "CVSSv2" if vector else "other"
 
 
+def _date_time(text: str) -> str:
+    """An ISO 8601 date or date-time as the schema's ``date-time`` (UTC, ``Z``); ``""`` when it is not one."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=1)
+def _source_urls() -> dict[str, str]:
+    from hullscan.vulndb.sources import DEFAULT_SOURCES
+
+    return {s.name: s.homepage for s in DEFAULT_SOURCES if s.homepage}
+
+
+def _source(name: str) -> dict[str, str]:
+    url = _source_urls().get(name, "")
+    return {"name": name, "url": url} if url else {"name": name}
+
+
+def _vulnerability(f: Finding, v: Vulnerability) -> dict[str, Any]:
+    rating: dict[str, Any] = {"source": _source(v.severity_source or v.data_source)}
+    if v.cvss_score is not None:
+        rating["score"] = v.cvss_score
+    rating["severity"] = _CDX_SEVERITY[str(f.severity)]
+    rating["method"] = _rating_method(v.cvss_vector)
+    if v.cvss_vector:
+        rating["vector"] = v.cvss_vector
+    entry: dict[str, Any] = {"bom-ref": f"vuln:{f.id}", "id": f.id, "source": _source(v.data_source)}
+    others = [a for a in v.aliases if a != f.id and not a.upper().startswith("CWE-")]
+    if others:
+        entry["references"] = [{"id": a, "source": {"name": a.split("-")[0]}} for a in others]
+    entry["ratings"] = [rating]
+    cwes = sorted({int(a[4:]) for a in v.aliases if a.upper().startswith("CWE-") and a[4:].isdigit()})
+    if cwes:
+        entry["cwes"] = cwes
+    entry["description"] = f.title
+    if f.description:
+        entry["detail"] = f.description
+    if f.remediation:
+        entry["recommendation"] = f.remediation
+    advisories = [{"url": u} for u in dict.fromkeys(f.references) if u.startswith(("http://", "https://"))]
+    if advisories:
+        entry["advisories"] = advisories
+    for key, value in (("published", v.published), ("updated", v.modified)):
+        moment = _date_time(value) if value else ""
+        if moment:
+            entry[key] = moment
+    entry["affects"] = []
+    properties = [("risk", f"{v.risk}"), ("status", v.status), ("matched_by", v.matched_by)]
+    if v.epss_score is not None:
+        properties.append(("epss", f"{v.epss_score}"))
+    if v.epss_percentile is not None:
+        properties.append(("epss_percentile", f"{v.epss_percentile}"))
+    if v.kev:
+        properties.append(("kev", "true"))
+        if v.kev_due_date:
+            properties.append(("kev_due_date", v.kev_due_date))
+    entry["properties"] = [{"name": PROPERTY_PREFIX + k, "value": value} for k, value in properties if value]
+    return entry
+
+
 def _vulnerabilities(result: ScanResult, ref_of: dict[int, str]) -> list[dict[str, Any]]:
-    """CycloneDX 1.6 ``vulnerabilities``: one entry per vulnerability id, affecting each package it was found in."""
+    """CycloneDX 1.6 ``vulnerabilities``: one entry per vulnerability id, affecting each package it was found in
+    (``affected`` at the installed version, ``unaffected`` at the version that fixes it).
+
+    Findings that are not vulnerabilities (``os/end-of-life``) and findings about a package the BOM does not list
+    are left out: ``affects`` must point at a component of the same document.
+    """
+    by_identity = {(p.key, p.found_in): ref_of[id(p)] for p in result.inventory.packages if id(p) in ref_of}
     by_id: dict[str, dict[str, Any]] = {}
     for f in result.findings:
         v = f.vulnerability
-        if v is None or f.package is None or id(f.package) not in ref_of:
+        if v is None or f.package is None:
+            continue
+        ref = ref_of.get(id(f.package)) or by_identity.get((f.package.key, f.package.found_in))
+        if ref is None:
             continue
         entry = by_id.get(f.id)
         if entry is None:
-            rating: dict[str, Any] = {"source": {"name": v.severity_source or v.data_source},
-                                      "severity": _CDX_SEVERITY[str(f.severity)],
-                                      "method": _rating_method(v.cvss_vector)}
-            if v.cvss_score is not None:
-                rating["score"] = v.cvss_score
-            if v.cvss_vector:
-                rating["vector"] = v.cvss_vector
-            entry = {
-                "bom-ref": f"vuln:{f.id}",
-                "id": f.id,
-                "source": {"name": v.data_source},
-                "references": [{"id": a, "source": {"name": a.split("-")[0]}} for a in v.aliases],
-                "ratings": [rating],
-                "description": f.title,
-                "detail": f.description,
-                "recommendation": f.remediation,
-                "advisories": [{"url": u} for u in f.references if u.startswith(("http://", "https://"))],
-                "affects": [],
-                "properties": [{"name": "hullscan:risk", "value": f"{v.risk}"},
-                               {"name": "hullscan:status", "value": v.status},
-                               {"name": "hullscan:matched_by", "value": v.matched_by}],
-            }
-            if v.published:
-                entry["published"] = v.published if "T" in v.published else f"{v.published}T00:00:00Z"
-            if v.epss_score is not None:
-                entry["properties"].append({"name": "hullscan:epss", "value": f"{v.epss_score}"})
-            if v.kev:
-                entry["properties"].append({"name": "hullscan:kev_due_date", "value": v.kev_due_date or "yes"})
-            for key in ("detail", "recommendation"):
-                if not entry[key]:
-                    del entry[key]
-            for key in ("references", "advisories"):
-                if not entry[key]:
-                    del entry[key]
-            by_id[f.id] = entry
-        entry["affects"].append({"ref": ref_of[id(f.package)],
-                                 "versions": [{"version": v.installed_version, "status": "affected"}]})
+            entry = by_id[f.id] = _vulnerability(f, v)
+        if any(a["ref"] == ref for a in entry["affects"]):
+            continue
+        versions = [{"version": v.installed_version or f.package.version, "status": "affected"}]
+        if v.fixed_version:
+            versions.append({"version": v.fixed_version.split(", ")[0], "status": "unaffected"})
+        entry["affects"].append({"ref": ref, "versions": versions})
     return list(by_id.values())
 
 

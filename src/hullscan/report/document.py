@@ -106,6 +106,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
         "packages": [package_document(p) for p in inv.packages],
         "findings": [finding_document(f) for f in result.findings],
         "remediation": _remediation(result),
+        **({"filters": result.filters.document()} if result.filters is not None else {}),
     }
 
 
