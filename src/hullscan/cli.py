@@ -13,6 +13,7 @@ from hullscan import __version__
 from hullscan.errors import HullscanError, UsageError
 
 if TYPE_CHECKING:
+    from hullscan.checks.base import Scanner
     from hullscan.filters import FilterOptions
     from hullscan.scan import ScanResult
 
@@ -54,9 +55,24 @@ SBOM_FORMATS = ("cyclonedx", "spdx-json", "json")
 
 
 def _vuln_options(p: argparse.ArgumentParser) -> None:
+    scan = p.add_argument_group("scanners")
+    scan.add_argument("--mode", choices=("quick", "full"), default="quick",
+                      help="quick (default): vulnerabilities and image-config checks, no file contents read "
+                           "beyond package databases; full: every scanner over every file")
+    scan.add_argument("--scanners", metavar="LIST",
+                      help="comma-separated, instead of --mode's set: vuln, misconfig, secret, file, malware, "
+                           "license, or none (inventory and OS checks only)")
+    scan.add_argument("--secret-config", metavar="FILE",
+                      help="YAML: custom secret rules, allow rules, disabled rule ids")
+    scan.add_argument("--malware-rules", metavar="PATH", action="append", default=[],
+                      help="a YARA rule file or a directory of them, used with the built-in rules (repeatable)")
+    scan.add_argument("--malware-hashes", metavar="FILE", action="append", default=[],
+                      help="SHA-256 deny list, one digest per line (repeatable)")
+    scan.add_argument("--clamd", metavar="ADDRESS",
+                      help="scan files with a running clamd: unix:/run/clamav/clamd.ctl or tcp:HOST:PORT")
+    scan.add_argument("--license-policy", metavar="FILE",
+                      help="YAML allow/deny lists of licenses; violations become findings")
     vuln = p.add_argument_group("vulnerabilities")
-    vuln.add_argument("--scanners", default="vuln", metavar="LIST",
-                      help="comma-separated: vuln (advisory matching) or none (inventory and OS checks only)")
     vuln.add_argument("--db", metavar="PATH", help="advisory database (default: $HULLSCAN_DB or "
                       "<cache dir>/db/advisories.db; fill it with 'hullscan db update')")
     vuln.add_argument("--severity", metavar="LIST", help="report only these severities, e.g. HIGH,CRITICAL")
@@ -196,17 +212,38 @@ def _db_path(args: argparse.Namespace) -> Path:
     return default_db_path()
 
 
-def _scanners(args: argparse.Namespace) -> set[str]:
-    names = {s.strip().lower() for s in str(getattr(args, "scanners", "vuln")).split(",") if s.strip()}
-    unknown = names - {"vuln", "none"}
-    if unknown:
-        raise UsageError(f"unknown scanner {sorted(unknown)[0]!r}: use vuln or none")
-    return names - {"none"}
+def _scanner_names(args: argparse.Namespace) -> tuple[str, ...]:
+    from hullscan.checks.registry import resolve_names
+
+    names = resolve_names(getattr(args, "mode", "quick"), getattr(args, "scanners", None))
+    if getattr(args, "scanners", None) is None:
+        # Naming a scanner's input turns the scanner on in any mode.
+        extra = {"secret": args.secret_config, "malware": args.malware_rules or args.malware_hashes or args.clamd,
+                 "license": args.license_policy}
+        names = tuple(n for n in ("vuln", "misconfig", "secret", "file", "malware", "license")
+                      if n in names or extra.get(n))
+    return names
+
+
+def _scanner_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from hullscan.checks.base import ScannerConfig
+
+    def path(value: str | None) -> Path | None:
+        return Path(value) if value else None
+
+    return ScannerConfig(
+        mode=getattr(args, "mode", "quick"),
+        secret_config=path(getattr(args, "secret_config", None)),
+        malware_rules=tuple(Path(p) for p in getattr(args, "malware_rules", ())),
+        malware_hashes=tuple(Path(p) for p in getattr(args, "malware_hashes", ())),
+        clamd=getattr(args, "clamd", None) or "",
+        license_policy=path(getattr(args, "license_policy", None)),
+    )
 
 
 def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The advisory store for a vulnerability scan, with a warning on stderr when its data is old."""
-    if "vuln" not in _scanners(args):
+    if "vuln" not in _scanner_names(args):
         return None
     from hullscan.vulndb.store import Store
 
@@ -272,9 +309,17 @@ def _run_scan(args: argparse.Namespace) -> int:
 
         progress = TerminalProgress()
     filters = _filter_options(args)
+    scanners: tuple[Scanner, ...] = ()
+    config = _scanner_config(args)
+    if args.command != "sbom":
+        from hullscan.checks.registry import build_scanners
+
+        scanners = build_scanners(_scanner_names(args), config)
     store = _open_store(args) if args.command != "sbom" else None
     options = ScanOptions(
         store=store,
+        scanners=scanners,
+        scanner_config=config,
         extractors=default_extractors(),
         limits=limits,
         cache=_cache(args),

@@ -376,3 +376,19 @@ class Finding:
     layer: LayerRef | None = None
     references: tuple[str, ...] = ()
     vulnerability: Vulnerability | None = None
+    path: str = ""
+    """The file the finding is in (no leading ``/``), for findings about files (secrets, permissions, malware)."""
+    line: int = 0
+    """1-based line in ``path`` where it starts (0: not about a line)."""
+    evidence: str = ""
+    """What was seen, safe to print: a secret is always masked here (``AKIA************MPLE``)."""
+    details: tuple[tuple[str, str], ...] = ()
+    """Further facts as (label, value) pairs every report shows as they are (``deleted in``, ``bytes``...)."""
+    category: str = ""
+    """A grouping inside the scanner (``AWS``, ``private-key``, ``setuid``...)."""
+
+    @property
+    def scanner(self) -> str:
+        """The scanner that produced it: the first part of ``check`` (``vuln``, ``secret``, ``misconfig``,
+        ``file``, ``malware``, ``license``, ``os``)."""
+        return self.check.split("/", 1)[0]

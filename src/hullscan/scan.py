@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hullscan.cache.directory import DirectoryCache, layer_key
+from hullscan.checks.base import ScannerConfig
 from hullscan.errors import HullscanError, ImageError, UsageError
 from hullscan.extract.base import Extractor, signature
 from hullscan.extract.osrelease import detect_distro
@@ -26,6 +27,7 @@ from hullscan.image.walker import walk_rootfs, walk_tar
 from hullscan.model import Finding, ImageInfo, Inventory, Layer, LayerRef, Package, Warning_
 
 if TYPE_CHECKING:
+    from hullscan.checks.base import Scanner
     from hullscan.filters.pipeline import FilterReport
     from hullscan.vulndb.store import Store
 
@@ -47,6 +49,20 @@ class ScanOptions:
     rootfs_skip: tuple[str, ...] = ()
     store: Store | None = None
     """The advisory store to match against; ``None`` gives the inventory and the non-vulnerability checks only."""
+    scanners: tuple[Scanner, ...] = ()
+    """Detectors beyond package matching (secrets, misconfiguration...); see :mod:`hullscan.checks.base`."""
+    scanner_config: ScannerConfig = field(default_factory=ScannerConfig)
+
+    def all_extractors(self) -> tuple[Extractor[object], ...]:
+        """The package extractors and every scanner's, each name once."""
+        out = list(self.extractors)
+        names = {e.name for e in out}
+        for scanner in self.scanners:
+            for ext in scanner.extractors():
+                if ext.name not in names:
+                    names.add(ext.name)
+                    out.append(ext)
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +97,20 @@ def detect(inventory: Inventory, store: Store | None = None, today: date | None 
 
         findings += match_inventory(inventory, store)
     return tuple(findings)
+
+
+def run_scanners(image: ImageInfo, view: SquashedView, inventory: Inventory, findings: tuple[Finding, ...],
+                 options: ScanOptions, today: date | None = None) -> tuple[Finding, ...]:
+    """The package findings followed by every scanner's, in scanner order."""
+    if not options.scanners:
+        return findings
+    from hullscan.checks.base import CheckContext
+
+    ctx = CheckContext(image, view, inventory, findings, options.scanner_config, today or date.today())
+    out = list(findings)
+    for scanner in options.scanners:
+        out.extend(scanner.check(ctx))
+    return tuple(out)
 
 
 def _ticker(progress: Progress, stream: LayerStream) -> Callable[[], None]:
@@ -123,7 +153,8 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
         )
         for i, (desc, diff_id) in enumerate(zip(manifest.layers, config.diff_ids, strict=True))
     )
-    sig = signature(options.extractors)
+    extractors = options.all_extractors()
+    sig = signature(extractors)
     facts: dict[str, LayerFacts] = {}
     if options.cache is not None:
         for layer in layers:
@@ -156,7 +187,7 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
             try:
                 builder = walk_tar(
                     stream.tar,
-                    options.extractors,
+                    extractors,
                     limits=options.limits,
                     what=what,
                     tick=_ticker(options.progress, stream),
@@ -196,8 +227,9 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
         uncompressed_bytes=uncompressed,
         seconds=time.perf_counter() - started,
     )
-    inventory = build_inventory(view, layers, facts, options.extractors)
-    return ScanResult(image, view, inventory, stats, detect(inventory, options.store))
+    inventory = build_inventory(view, layers, facts, extractors)
+    findings = run_scanners(image, view, inventory, detect(inventory, options.store), options)
+    return ScanResult(image, view, inventory, stats, findings)
 
 
 def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
@@ -205,13 +237,15 @@ def scan_rootfs(root: Path, options: ScanOptions) -> ScanResult:
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory")
     layer = Layer(index=0, digest="", diff_id="", media_type="", size=0, created_by="")
-    facts = walk_rootfs(root, options.extractors, limits=options.limits, skip=options.rootfs_skip)
+    extractors = options.all_extractors()
+    facts = walk_rootfs(root, extractors, limits=options.limits, skip=options.rootfs_skip)
     image = ImageInfo(name=f"rootfs:{root}", source="rootfs", manifest_digest="", config=None, layers=(layer,))
     view = SquashedView([(_layer_ref(layer), facts)])
     stats = ScanStats(layers=1, uncompressed_bytes=facts.uncompressed_size,
                       seconds=time.perf_counter() - started)
-    inventory = build_inventory(view, (layer,), {"": facts}, options.extractors)
-    return ScanResult(image, view, inventory, stats, detect(inventory, options.store))
+    inventory = build_inventory(view, (layer,), {"": facts}, extractors)
+    findings = run_scanners(image, view, inventory, detect(inventory, options.store), options)
+    return ScanResult(image, view, inventory, stats, findings)
 
 
 def drop_os_owned(packages: list[Package], view: SquashedView) -> list[Package]:

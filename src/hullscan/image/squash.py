@@ -123,6 +123,20 @@ class SquashedView:
                 if found is not None and found[1] == pos:
                     yield path, msgspec.json.decode(raw, type=payload_type), self.layers[pos]
 
+    def layer_payloads(self, extractor: str, payload_type: type[T]) -> Iterator[tuple[str, T, LayerRef, bool]]:
+        """Every payload of one extractor in every layer, visible or not: ``(path, payload, layer, visible)``,
+        where ``visible`` says whether this layer's copy of ``path`` is the one the squashed image shows (a
+        secret written in one layer and deleted or overwritten in a later one is still shipped in the image)."""
+        for pos, facts in enumerate(self._facts):
+            for path, raw in facts.results.get(extractor, {}).items():
+                found = self._files.get(path)
+                yield path, msgspec.json.decode(raw, type=payload_type), self.layers[pos], (
+                    found is not None and found[1] == pos)
+
+    def layer_facts(self) -> Iterator[tuple[LayerRef, LayerFacts]]:
+        """Each layer's own facts (its entries, whiteouts and opaque directories), bottom layer first."""
+        yield from zip(self.layers, self._facts, strict=True)
+
     def history(self, extractor: str, path: str, payload_type: type[T]) -> list[tuple[T, LayerRef]]:
         """Every version of one file's payload, bottom layer first (for attributing what a layer added)."""
         out: list[tuple[T, LayerRef]] = []
