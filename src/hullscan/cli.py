@@ -314,7 +314,7 @@ def _run_scan(args: argparse.Namespace) -> int:
     if args.command != "sbom":
         from hullscan.checks.registry import build_scanners
 
-        scanners = build_scanners(_scanner_names(args), config)
+        scanners = build_scanners(_scanner_names(args), config, strict=args.scanners is not None)
     store = _open_store(args) if args.command != "sbom" else None
     options = ScanOptions(
         store=store,

@@ -36,9 +36,9 @@ def _factories() -> dict[str, Callable[[ScannerConfig], Scanner]]:
     return factories
 
 
-def build_scanners(names: tuple[str, ...], config: ScannerConfig) -> tuple[Scanner, ...]:
+def build_scanners(names: tuple[str, ...], config: ScannerConfig, *, strict: bool = True) -> tuple[Scanner, ...]:
     """The :class:`Scanner` instances for ``names`` (``vuln`` is not one of them). ``UsageError`` for a scanner
-    not available in this build."""
+    not available in this build (``strict=False``: left out)."""
     factories = _factories()
     out: list[Scanner] = []
     for name in names:
@@ -46,6 +46,8 @@ def build_scanners(names: tuple[str, ...], config: ScannerConfig) -> tuple[Scann
             continue
         factory = factories.get(name)
         if factory is None:
+            if not strict:
+                continue
             raise UsageError(f"the {name} scanner is not available in this build")
         out.append(factory(config))
     return tuple(out)
