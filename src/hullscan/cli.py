@@ -389,7 +389,8 @@ def _render(result: ScanResult, args: argparse.Namespace) -> str:
         return render_spdx_json(result)
     from hullscan.report.table import render_table
 
-    return render_table(result, list_packages=getattr(args, "list_packages", False))
+    color = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return render_table(result, list_packages=getattr(args, "list_packages", False), color=color)
 
 
 def _run_sbom_scan(args: argparse.Namespace) -> int:

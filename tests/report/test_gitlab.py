@@ -277,3 +277,14 @@ def test_alpine_scan(alpine: ScanResult) -> None:
     assert {v["location"]["dependency"]["package"]["name"] for v in musl} == {"musl", "musl-utils"}
     assert all(v["location"]["dependency"]["version"] == "1.1.24-r2" for v in musl)
     assert len({v["id"] for v in vulns}) == len(vulns)
+
+
+def test_a_finding_about_a_file() -> None:
+    doc = gitlab_document(hand_built(with_secret=True), now=NOW)
+    assert violations(doc) == []
+    (secret,) = [v for v in doc["vulnerabilities"] if v["identifiers"][0]["value"] == "aws-access-key-id"]
+    assert secret["location"]["dependency"]["package"]["name"] == "/app/.env"
+    assert secret["details"]["file"]["value"] == "/app/.env:3"
+    assert secret["details"]["evidence"]["value"] == "AWS_KEY=AKIA************MPLE"
+    assert secret["details"]["detail_0"] == {"name": "Deleted in", "type": "text",
+                                             "value": "layer 3: RUN rm app/.env"}

@@ -37,7 +37,8 @@ D0 = "sha256:" + "a" * 64
 D1 = "sha256:" + "b" * 64
 
 
-def _result() -> ScanResult:
+def _result(*, with_secret: bool = False) -> ScanResult:
+    """A hand-built result; ``with_secret`` adds a finding about a file (path, line, masked evidence, details)."""
     l0 = LayerRef(0, D0, D0, "ADD alpine-minirootfs.tar.gz /")
     l1 = LayerRef(1, D1, D1, "RUN apk add --no-cache py3-pip && pip install urllib3==1.24.1")
     musl = Package(PackageType.APK, "musl", "1.1.24-r2", arch="x86_64", source_name="musl",
@@ -70,6 +71,12 @@ def _result() -> ScanResult:
                 vulnerability=Vulnerability((), "1.1.24-r2", "1.1.24-r3", "fixed", "", "alpine-secdb",
                                             "alpine:3.11 package musl 1.1.24-r2 < 1.1.24-r3", risk=1.0)),
     )
+    secret = (
+        Finding("secret/aws-access-key-id", "aws-access-key-id", Severity.CRITICAL, "AWS access key ID",
+                remediation="Rotate the key; rebuild without it (deleting it in a later layer does not remove it).",
+                target="app/.env", layer=l1, path="app/.env", line=3, evidence="AWS_KEY=AKIA************MPLE",
+                details=(("deleted in", "layer 3: RUN rm app/.env"),), category="AWS"),
+    )
     config = ImageConfig(
         digest="sha256:" + "d" * 64, os="linux", architecture="amd64", variant="", created="2024-01-01T00:00:00Z",
         diff_ids=(D0, D1), history=(HistoryEntry(l0.created_by), HistoryEntry(l1.created_by)),
@@ -81,13 +88,15 @@ def _result() -> ScanResult:
         layers=(Layer(0, D0, D0, "application/vnd.oci.image.layer.v1.tar+gzip", 2_800_000, l0.created_by),
                 Layer(1, D1, D1, "application/vnd.oci.image.layer.v1.tar+gzip", 11_500_000, l1.created_by)),
     )
+    if with_secret:
+        findings += secret
     return ScanResult(image, SquashedView([]), inventory, ScanStats(layers=2, layers_from_cache=1), findings)
 
 
 @pytest.mark.parametrize(("name", "render"), [("report.txt", lambda r: render_table(r, list_packages=True)),
                                               ("report.json", render_json)])
 def test_golden(name: str, render: object) -> None:
-    text = render(_result())  # type: ignore[operator]
+    text = render(_result(with_secret=True))  # type: ignore[operator]
     path = GOLDEN / name
     if os.environ.get("HULLSCAN_UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")

@@ -109,6 +109,17 @@ def test_hostile_content_is_escaped() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the edge result's layer instruction
 
 
+def test_a_finding_about_a_file() -> None:
+    result = hand_built(with_secret=True)
+    secret = dataclasses.replace(result.findings[-1], details=(("deleted in", "<b>layer 3</b>"),))
+    page = render_html(dataclasses.replace(result, findings=(*result.findings[:-1], secret)))
+    parsed = _parse(page)
+    assert parsed.finding_rows == len(result.findings) + 1 and parsed.handlers == []
+    assert "<td class='wrap'>/app/.env:3</td>" in page
+    assert "seen: AWS_KEY=AKIA************MPLE" in page and "deleted in: &lt;b&gt;layer 3&lt;/b&gt;" in page
+    assert "aws-access-key-id" not in parsed.links  # no made-up advisory link for a check without references
+
+
 def test_no_findings() -> None:
     page = render_html(dataclasses.replace(hand_built(), findings=()))
     assert "<p>No findings.</p>" in page and "no vulnerabilities found" in page

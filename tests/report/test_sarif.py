@@ -125,6 +125,23 @@ def test_hand_built_result(multitool: Path, schema: jsonschema_rs.Validator, tmp
     assert run["automationDetails"]["id"] == "hullscan/example/app/"
 
 
+def test_a_finding_about_a_file_is_located_at_its_line(multitool: Path, schema: jsonschema_rs.Validator,
+                                                       tmp_path: Path) -> None:
+    text = render_sarif(hand_built(with_secret=True))
+    assert _problems(multitool_output(multitool, text, tmp_path)) == []
+    doc = json.loads(text)
+    assert schema_errors(schema, doc) == []
+    run = doc["runs"][0]
+    (secret,) = [r for r in run["results"] if r["ruleId"] == "secret/aws-access-key-id"]
+    assert secret["locations"][0]["physicalLocation"] == {"artifactLocation": {"uri": "app/.env"},
+                                                          "region": {"startLine": 3}}
+    assert secret["level"] == "error" and "AKIA************MPLE" in secret["message"]["text"]
+    assert "Deleted in: layer 3" in secret["message"]["text"]
+    assert secret["properties"]["details"] == {"deleted in": "layer 3: RUN rm app/.env"}
+    rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "secret/aws-access-key-id")
+    assert rule["properties"]["tags"][:2] == ["security", "secret"] and rule["name"] == "SecretAwsAccessKeyId"
+
+
 def test_fingerprints_survive_rebuilds_and_non_fixing_upgrades() -> None:
     result = hand_built()
     before = sarif_document(result)["runs"][0]["results"]

@@ -126,8 +126,10 @@ def _remediation(result: ScanResult) -> dict[str, Any]:
 
 def finding_document(f: Finding) -> dict[str, Any]:
     return {
+        "scanner": f.scanner,
         "check": f.check,
         "id": f.id,
+        "category": f.category,
         "severity": str(f.severity),
         "title": f.title,
         "description": f.description,
@@ -137,6 +139,10 @@ def finding_document(f: Finding) -> dict[str, Any]:
                                                    "version": f.package.version, "purl": f.package.purl},
         "layer": _layer_ref(f.layer),
         "references": list(f.references),
+        "path": f.path,
+        "line": f.line,
+        "evidence": f.evidence,
+        "details": [{"label": label, "value": value} for label, value in f.details],
         "vulnerability": None if f.vulnerability is None else _vulnerability(f.vulnerability),
     }
 

@@ -144,6 +144,12 @@ def _details(f: Finding) -> dict[str, Any]:
         details["layer"] = _text("Layer", layer)
         if f.layer.diff_id:
             details["layer_diff_id"] = _text("Layer diff ID", f.layer.diff_id)
+    if f.path:
+        details["file"] = _text("File", f"/{f.path}" + (f":{f.line}" if f.line else ""))
+    if f.evidence:
+        details["evidence"] = _text("Seen", f.evidence)
+    for i, (label, value) in enumerate(f.details):
+        details[f"detail_{i}"] = _text(label.capitalize(), value)
     if v is not None:
         details["fixed_version"] = _text("Fixed version", v.fixed_version or "none yet")
         details["status"] = _text("Status", v.status.replace("_", " "))
@@ -170,6 +176,8 @@ def _location(f: Finding, result: ScanResult) -> dict[str, Any]:
         version = f.package.version
     elif result.inventory.distro is not None and f.check.startswith("os/"):
         name, version = result.inventory.distro.family, result.inventory.distro.release
+    elif f.path:
+        name, version = f"/{f.path}", ""
     else:
         name, version = f.target or f.id, ""
     return {

@@ -125,7 +125,13 @@ def _per_layer(result: ScanResult) -> str:
 def _finding_row(f: Finding) -> str:
     v = f.vulnerability
     refs = [r for r in f.references if r.startswith(("https://", "http://"))]
-    ident = _link(refs[0] if refs else advisory_url(f.id), escape(f.id))
+    if refs or v is not None:
+        ident = _link(refs[0] if refs else advisory_url(f.id), escape(f.id))
+    else:
+        ident = f"<span title=\"{escape(f.check, quote=True)}\">{escape(f.id)}</span>"
+    target = escape(f"/{f.path}" + (f":{f.line}" if f.line else "")) if f.path else escape(f.target)
+    extra = "".join(f"<div class='muted'>{escape(label)}: {escape(value)}</div>"
+                    for label, value in (("seen", f.evidence), *f.details) if value)
     if v is not None and v.kev:
         due = f", due {v.kev_due_date}" if v.kev_due_date else ""
         ident += f'<span class="kev" title="{escape(f"CISA known exploited vulnerability{due}", quote=True)}">KEV</span>'
@@ -139,12 +145,12 @@ def _finding_row(f: Finding) -> str:
     fixable = "1" if v is not None and v.fixed_version else "0"
     return (f"<tr data-severity='{int(f.severity)}' data-fixable='{fixable}'>"
             f"<td class='nw' data-v='{int(f.severity)}'>{_sev(f.severity)}</td>"
-            f"<td class='nw'>{ident}</td><td class='wrap'>{escape(f.target)}</td>"
+            f"<td class='nw'>{ident}</td><td class='wrap'>{target}</td>"
             f"<td class='nw'>{fixed}</td><td class='nw'>{status}</td>"
             f"<td class='num' data-v='{risk}'>{risk if v is not None else ''}</td>"
             f"<td class='num' data-v='{v.epss_score if v is not None and v.epss_score is not None else -1}'>{epss}</td>"
             f"<td class='num' data-v='{layer}' title=\"{created_by}\">{layer or ''}</td>"
-            f"<td class='wrap' title=\"{tip}\">{escape(f.title)}</td></tr>")
+            f"<td class='wrap' title=\"{tip}\">{escape(f.title)}{extra}</td></tr>")
 
 
 def _findings(findings: tuple[Finding, ...]) -> str:
@@ -155,7 +161,7 @@ def _findings(findings: tuple[Finding, ...]) -> str:
             f"<label>Severity <select id='min-severity'><option value='0'>all</option>{options}</select></label>"
             "<label><input type='checkbox' id='fixable'> fixable only</label>"
             f"<span class='muted'>showing <b id='shown'>{len(findings)}</b> of {len(findings)}</span></div>"
-            '<table id="findings" class="sortable"><thead><tr><th>Severity</th><th>Id</th><th>Package</th>'
+            '<table id="findings" class="sortable"><thead><tr><th>Severity</th><th>Id</th><th>Package or file</th>'
             "<th>Fixed in</th><th>Status</th><th>Risk</th><th>EPSS</th><th>Layer</th><th>Title</th></tr></thead>"
             f"<tbody>{''.join(_finding_row(f) for f in findings)}</tbody></table>")
 

@@ -91,7 +91,7 @@ def _rule(findings: list[Finding]) -> dict[str, Any]:
             str(worst.severity)]
     tags += list(dict.fromkeys(x.package.type.value for x in findings if x.package is not None))
     rule: dict[str, Any] = {
-        "id": f.id,
+        "id": rule_id(f),
         "name": "Vulnerability" if f.vulnerability is not None else "".join(
             part.capitalize() for part in f.check.replace("-", "/").split("/")),
         "shortDescription": {"text": _cut(title, _SHORT)},
@@ -110,6 +110,12 @@ def _rule(findings: list[Finding]) -> dict[str, Any]:
     return rule
 
 
+def rule_id(f: Finding) -> str:
+    """A vulnerability's rule is its id (a CVE); any other finding's is its check (``secret/github-pat``), so the
+    rules of different scanners never collide."""
+    return f.id if f.vulnerability is not None else f.check
+
+
 def _message(f: Finding, image: str) -> str:
     v = f.vulnerability
     layer = f.layer
@@ -117,7 +123,10 @@ def _message(f: Finding, image: str) -> str:
     if layer is not None:
         where = f" (layer {layer.index + 1}" + (f": {_cut(layer.created_by, 200)})" if layer.created_by else ")")
     if v is None or f.package is None:
-        return f"{f.title} in {image}{where}."
+        at = f" at /{f.path}" + (f" line {f.line}" if f.line else "") if f.path else ""
+        seen = f" Seen: {f.evidence}." if f.evidence else ""
+        facts = "".join(f" {label.capitalize()}: {value}." for label, value in f.details)
+        return f"{f.title}{at} in {image}{where}.{seen}{facts}"
     fix = f"Fixed in {v.fixed_version}." if v.fixed_version else f"No fix yet ({v.status.replace('_', ' ')})."
     kev = " Known exploited (CISA KEV)." if v.kev else ""
     return (f"{f.id} in {f.package.name} {v.installed_version} ({f.package.type.value}) of {image}{where}. "
@@ -125,8 +134,13 @@ def _message(f: Finding, image: str) -> str:
 
 
 def _location(f: Finding, image_path: str) -> dict[str, Any]:
-    uri = f.package.found_in.split("!", 1)[0] if f.package is not None and f.package.found_in else image_path
-    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": 1}},
+    if f.path:
+        uri = f.path
+    elif f.package is not None and f.package.found_in:
+        uri = f.package.found_in.split("!", 1)[0]
+    else:
+        uri = image_path
+    return {"physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": max(1, f.line)}},
             "message": {"text": f.target or image_path}}
 
 
@@ -134,7 +148,7 @@ def _fingerprint(f: Finding, image_path: str) -> str:
     """Stable across rebuilds (no image digest) and upgrades that do not fix: no installed version, not even in the
     path (``urllib3-1.24.1.dist-info/METADATA``)."""
     p = f.package
-    where = (p.found_in.replace(p.version, "") if p.version else p.found_in) if p else ""
+    where = (p.found_in.replace(p.version, "") if p.version else p.found_in) if p else f.path
     key = [f.check, f.id, image_path, p.type.value if p else "", p.namespace if p else "", p.name if p else f.target,
            where]
     return hashlib.sha256("\0".join(key).encode()).hexdigest()
@@ -142,6 +156,12 @@ def _fingerprint(f: Finding, image_path: str) -> str:
 
 def _properties(f: Finding) -> dict[str, Any]:
     props: dict[str, Any] = {"check": f.check, "severity": str(f.severity)}
+    if f.category:
+        props["category"] = f.category
+    if f.evidence:
+        props["evidence"] = f.evidence
+    if f.details:
+        props["details"] = dict(f.details)
     if f.package is not None:
         props["package"] = {"type": f.package.type.value, "name": f.package.name, "version": f.package.version,
                             "purl": f.package.purl}
@@ -165,9 +185,9 @@ def sarif_document(result: ScanResult) -> dict[str, Any]:
     image_path = image_uri(result.image)
     by_id: dict[str, list[Finding]] = {}
     for f in result.findings:
-        by_id.setdefault(f.id, []).append(f)
+        by_id.setdefault(rule_id(f), []).append(f)
     rules = [_rule(group) for group in by_id.values()]
-    index = {rule_id: i for i, rule_id in enumerate(by_id)}
+    index = {rid: i for i, rid in enumerate(by_id)}
     results = []
     seen: dict[str, int] = {}
     for f in result.findings:
@@ -176,8 +196,8 @@ def sarif_document(result: ScanResult) -> dict[str, Any]:
         if count > 1:  # the same package listed twice: distinct results need distinct fingerprints
             fingerprint = f"{fingerprint}:{count}"
         results.append({
-            "ruleId": f.id,
-            "ruleIndex": index[f.id],
+            "ruleId": rule_id(f),
+            "ruleIndex": index[rule_id(f)],
             "level": _LEVEL[f.severity],
             "message": {"text": _message(f, image)},
             "locations": [_location(f, image_path)],
