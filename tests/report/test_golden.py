@@ -58,7 +58,7 @@ def _result(*, with_secret: bool = False) -> ScanResult:
         cvss_score=7.5, epss_score=0.012, epss_percentile=0.78, kev=True, kev_due_date="2024-01-01", risk=15.9,
         published="2019-04-18T21:29:00Z", modified="2024-09-25T00:00:00Z",
     )
-    findings = (
+    findings: tuple[Finding, ...] = (
         Finding("os/end-of-life", "os/end-of-life", Severity.HIGH, "alpine 3.11.5 reached end of life on 2021-11-01",
                 remediation="Rebuild the image on a supported alpine release.", target="alpine 3.11.5", layer=l0),
         Finding("vuln", "CVE-2019-11324", Severity.HIGH, "Certificate check bypass in urllib3",

@@ -33,6 +33,8 @@ def _factories() -> dict[str, Callable[[ScannerConfig], Scanner]]:
     """Name -> constructor. Imported lazily so a quick scan never imports YARA or the secret rules."""
     factories: dict[str, Callable[[ScannerConfig], Scanner]] = {}
     # Each scanner package registers here when it lands: factories["secret"] = SecretScanner, ...
+    from hullscan.checks.malware import MalwareScanner
+    factories["malware"] = MalwareScanner
     return factories
 
 
