@@ -103,15 +103,31 @@ def _vuln_id(row: AffectedRow, advisory: Advisory | None) -> str:
     return cves[0] if len(cves) == 1 else row.advisory_id
 
 
-def _severity(
-    hit: _Hit, advisory: Advisory | None, enrichment: Enrichment | None
-) -> tuple[Severity, str, str, float | None]:
+@dataclass(frozen=True, slots=True)
+class _Scores:
+    """What one CVE's enrichment says about severity, worked out once per CVE (not once per finding)."""
+
+    vector: str = ""
+    score: float | None = None
+    fallback: tuple[Severity, str, str, float | None] | None = None
+    """The CNA/ADP/NVD severity with its source, vector and score, for advisories without a vendor rating."""
+
+
+_NO_SCORES = _Scores()
+
+
+def _scores(enrichment: Enrichment | None) -> _Scores:
+    if enrichment is None or not enrichment.cvss:
+        return _NO_SCORES
+    ranked = sorted(enrichment.cvss, key=lambda c: (_rank(c.source), c.version != "3.1", c.version))
+    by_source = sorted(enrichment.cvss, key=lambda c: (_rank(c.source), c.version != "3.1"))
+    fallback = next(((Severity[c.severity], c.source, c.vector, c.score) for c in by_source if c.severity), None)
+    return _Scores(ranked[0].vector, ranked[0].score, fallback)
+
+
+def _severity(hit: _Hit, advisory: Advisory | None, scores: _Scores) -> tuple[Severity, str, str, float | None]:
     """(severity, its source, cvss vector, cvss score): the vendor's first, then the CNA's/ADP's, then NVD's."""
-    vector, score = "", None
-    if enrichment is not None and enrichment.cvss:
-        ranked = sorted(enrichment.cvss, key=lambda c: (_rank(c.source), c.version != "3.1", c.version))
-        best = ranked[0]
-        vector, score = best.vector, best.score
+    vector, score = scores.vector, scores.score
     if advisory is not None and advisory.cvss_vector:
         vector, score = advisory.cvss_vector, advisory.cvss_score
     vendor = normalize_severity(hit.row.severity)
@@ -119,10 +135,8 @@ def _severity(
         return Severity[vendor], hit.row.source, vector, score
     if advisory is not None and advisory.severity:
         return Severity[advisory.severity], advisory.severity_source or advisory.source, vector, score
-    if enrichment is not None:
-        for c in sorted(enrichment.cvss, key=lambda c: (_rank(c.source), c.version != "3.1")):
-            if c.severity:
-                return Severity[c.severity], c.source, c.vector, c.score
+    if scores.fallback is not None:
+        return scores.fallback
     return Severity.UNKNOWN, "", vector, score
 
 
@@ -160,8 +174,9 @@ def match_inventory(inventory: Inventory, store: Store) -> list[Finding]:
     cves = {a for _, aliases in merged.values() for a in aliases if a.startswith("CVE-")}
     cves |= {vid for (_, vid) in merged if vid.startswith("CVE-")}
     enrichment = store.enrichment(cves)
+    scores = {cve: _scores(e) for cve, e in enrichment.items()}
     findings = [
-        _finding(vid, hit, aliases, advisories.get((hit.row.source, hit.row.advisory_id)), enrichment)
+        _finding(vid, hit, aliases, advisories.get((hit.row.source, hit.row.advisory_id)), enrichment, scores)
         for (_, vid), (hit, aliases) in merged.items()
     ]
     findings.sort(key=_order)
@@ -174,11 +189,13 @@ def _order(f: Finding) -> tuple[float, int, str, str]:
 
 
 def _finding(
-    vid: str, hit: _Hit, aliases: Iterable[str], adv: Advisory | None, enrichment: dict[str, Enrichment]
+    vid: str, hit: _Hit, aliases: Iterable[str], adv: Advisory | None, enrichment: dict[str, Enrichment],
+    scores: dict[str, _Scores],
 ) -> Finding:
     pkg, row = hit.package, hit.row
-    enr = enrichment.get(vid) or next((enrichment[a] for a in sorted(aliases) if a in enrichment), None)
-    severity, sev_source, vector, score = _severity(hit, adv, enr)
+    key = vid if vid in enrichment else next((a for a in sorted(aliases) if a in enrichment), None)
+    enr = enrichment[key] if key is not None else None
+    severity, sev_source, vector, score = _severity(hit, adv, scores[key] if key is not None else _NO_SCORES)
     epss = enr.epss if enr is not None else None
     kev = enr.kev if enr is not None else None
     status = _REPORTED.get(row.status, row.status.value)

@@ -40,6 +40,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from hullscan.vulndb.errors import StoreError
 from hullscan.vulndb.model import (
     Advisory,
@@ -124,6 +126,14 @@ def _events_json(events: Sequence[Event]) -> str | None:
     return json.dumps([{e.kind.value: e.version} for e in events], separators=(",", ":"))
 
 
+_decode = msgspec.json.decode  # several times json.loads's speed on the many small arrays a match reads
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _references(text: str | None) -> tuple[str, ...]:
+    return tuple(_decode(text)) if text else ()
+
+
 _EVENT_KIND = {k.value: k for k in EventKind}
 _STATUS = {s.value: s for s in Status}
 _NAME_KIND = {k.value: k for k in NameKind}
@@ -135,7 +145,7 @@ def _events_from(text: str | None) -> tuple[Event, ...]:
     if not text:
         return ()
     out: list[Event] = []
-    for item in json.loads(text):
+    for item in _decode(text):
         ((kind, version),) = item.items()
         out.append(Event(_EVENT_KIND[kind], version))
     return tuple(out)
@@ -143,7 +153,7 @@ def _events_from(text: str | None) -> tuple[Event, ...]:
 
 @functools.lru_cache(maxsize=1 << 12)
 def _versions_from(text: str | None) -> tuple[str, ...]:
-    return tuple(json.loads(text)) if text else ()
+    return tuple(_decode(text)) if text else ()
 
 
 def _constraints_json(c: Constraints | None) -> str | None:
@@ -157,7 +167,7 @@ def _constraints_json(c: Constraints | None) -> str | None:
 def _constraints_from(text: str | None) -> Constraints | None:
     if not text:
         return None
-    data = json.loads(text)
+    data = _decode(text)
 
     def conjunctions(items: list[list[list[str]]]) -> tuple[tuple[tuple[str, str], ...], ...]:
         return tuple(tuple((op, version) for op, version in conj) for conj in items)
@@ -331,7 +341,7 @@ class Store:
                         severity_label=severity_label or "",
                         cvss_vector=vector or "",
                         cvss_score=score,
-                        references=tuple(json.loads(refs)) if refs else (),
+                        references=_references(refs),
                         aliases=tuple(aliases.get(aid, ())),
                     )
         return out
