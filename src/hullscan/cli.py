@@ -62,6 +62,10 @@ def _vuln_options(p: argparse.ArgumentParser) -> None:
     scan.add_argument("--scanners", metavar="LIST",
                       help="comma-separated, instead of --mode's set: vuln, misconfig, secret, file, malware, "
                            "license, or none (inventory and OS checks only)")
+    scan.add_argument("--compliance", choices=("cis-docker",),
+                      help="report per control of a benchmark instead of per finding: cis-docker (CIS Docker "
+                           "Benchmark section 4); runs the scanners it needs unless --scanners is given; "
+                           "formats table and json")
     scan.add_argument("--secret-config", metavar="FILE",
                       help="YAML: custom secret rules, allow rules, disabled rule ids")
     scan.add_argument("--malware-rules", metavar="PATH", action="append", default=[],
@@ -216,6 +220,11 @@ def _scanner_names(args: argparse.Namespace) -> tuple[str, ...]:
     from hullscan.checks.registry import resolve_names
 
     names = resolve_names(getattr(args, "mode", "quick"), getattr(args, "scanners", None))
+    if getattr(args, "scanners", None) is None and getattr(args, "compliance", None):
+        from hullscan.checks.compliance import SCANNERS
+
+        names = tuple(n for n in ("vuln", "misconfig", "secret", "file", "malware", "license")
+                      if n in names or n in SCANNERS)
     if getattr(args, "scanners", None) is None:
         # Naming a scanner's input turns the scanner on in any mode.
         extra = {"secret": args.secret_config, "malware": args.malware_rules or args.malware_hashes or args.clamd,
@@ -308,6 +317,8 @@ def _run_scan(args: argparse.Namespace) -> int:
         from hullscan.progress import TerminalProgress
 
         progress = TerminalProgress()
+    if getattr(args, "compliance", None) and args.format not in ("table", "json"):
+        raise UsageError(f"--compliance writes table or json, not {args.format}")
     filters = _filter_options(args)
     scanners: tuple[Scanner, ...] = ()
     config = _scanner_config(args)
@@ -352,8 +363,22 @@ def _run_scan(args: argparse.Namespace) -> int:
             store.close()
 
     result = _filter(result, filters, args)
-    _emit(_render(result, args), args.output)
+    _emit(_compliance(result, args) if getattr(args, "compliance", None) else _render(result, args), args.output)
     return filters.exit_status(result.findings)
+
+
+def _compliance(result: ScanResult, args: argparse.Namespace) -> str:
+    """``--compliance cis-docker``: the benchmark's controls over the findings the user sees."""
+    import json
+
+    from hullscan.checks.compliance import cis_docker_report, compliance_document, render_compliance_table
+
+    if args.format not in ("table", "json"):
+        raise UsageError(f"--compliance writes table or json, not {args.format}")
+    report = cis_docker_report(result.findings, _scanner_names(args))
+    if args.format == "json":
+        return json.dumps(compliance_document(report), indent=2, ensure_ascii=False) + "\n"
+    return f"{result.image.name}\n\n" + render_compliance_table(report)
 
 
 def _is_rootfs(ref: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from hullscan.checks.base import Mode, Scanner, ScannerConfig
@@ -29,24 +30,34 @@ def resolve_names(mode: Mode, scanners: str | None) -> tuple[str, ...]:
     return tuple(n for n in ALL if n in names)
 
 
-def _factories() -> dict[str, Callable[[ScannerConfig], Scanner]]:
-    """Name -> constructor. Imported lazily so a quick scan never imports YARA or the secret rules."""
-    factories: dict[str, Callable[[ScannerConfig], Scanner]] = {}
-    # Each scanner package registers here when it lands: factories["secret"] = SecretScanner, ...
-    from hullscan.checks.malware import MalwareScanner
-    factories["malware"] = MalwareScanner
-    return factories
+_SCANNERS: dict[str, str] = {
+    "misconfig": "hullscan.checks.misconfig:MisconfigScanner",
+    "secret": "hullscan.checks.secret:SecretScanner",
+    "file": "hullscan.checks.file:FileScanner",
+    "malware": "hullscan.checks.malware:MalwareScanner",
+    "license": "hullscan.checks.license:LicenseScanner",
+}
+"""Name -> ``module:class``, imported only when the scanner runs (a quick scan never imports YARA or the
+secret rules)."""
+
+
+def _factory(name: str) -> Callable[[ScannerConfig], Scanner] | None:
+    target = _SCANNERS.get(name)
+    if target is None:
+        return None
+    module, _, attr = target.partition(":")
+    factory: Callable[[ScannerConfig], Scanner] = getattr(importlib.import_module(module), attr)
+    return factory
 
 
 def build_scanners(names: tuple[str, ...], config: ScannerConfig, *, strict: bool = True) -> tuple[Scanner, ...]:
     """The :class:`Scanner` instances for ``names`` (``vuln`` is not one of them). ``UsageError`` for a scanner
     not available in this build (``strict=False``: left out)."""
-    factories = _factories()
     out: list[Scanner] = []
     for name in names:
         if name == "vuln":
             continue
-        factory = factories.get(name)
+        factory = _factory(name)
         if factory is None:
             if not strict:
                 continue
