@@ -111,9 +111,15 @@ def _rule(findings: list[Finding]) -> dict[str, Any]:
 
 
 def rule_id(f: Finding) -> str:
-    """A vulnerability's rule is its id (a CVE); any other finding's is its check (``secret/github-pat``), so the
-    rules of different scanners never collide."""
-    return f.id if f.vulnerability is not None else f.check
+    """A vulnerability's rule is its id (a CVE); any other finding's is its check (``secret/github-pat``,
+    ``misconfig/HS001``), followed by the id when the check names a family of them (``malware/yara/EICAR``,
+    ``license/forbidden/AGPL-3.0-only``), so the rules of different scanners never collide and each rule's text
+    fits every result under it."""
+    if f.vulnerability is not None:
+        return f.id
+    if f.id == f.check or f.check.endswith(f"/{f.id}"):
+        return f.check
+    return f"{f.check}/{f.id}"
 
 
 def _message(f: Finding, image: str) -> str:
