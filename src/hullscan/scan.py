@@ -141,7 +141,11 @@ def scan_image(source: ImageSource, options: ScanOptions) -> ScanResult:
             f"{source.name}: the manifest lists {len(manifest.layers)} layers but the config has "
             f"{len(config.diff_ids)} diff_ids"
         )
-    created_by = layer_history(config)
+    # Reports print each layer's instruction: build arguments and ENV values that hold credentials are masked
+    # there (the scanners read the raw history from the config).
+    from hullscan.checks.misconfig.hits import redact
+
+    created_by = [redact(text) for text in layer_history(config)]
     layers = tuple(
         Layer(
             index=i,

@@ -119,3 +119,18 @@ def test_real_debian_image(capsys: pytest.CaptureFixture[str], tmp_path: Path, d
     root = next(f for f in found if f["id"] == "HS001")
     assert root["target"] == "image config: no USER"
     assert details(root)["cis-docker"] == "4.1"
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "sarif", "html"])
+def test_build_argument_secrets_never_reach_a_report(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                     fmt: str) -> None:
+    # The layer list of every report prints each layer's instruction: the masked one.
+    layers = [ROOTFS, [TarEntrySpec.file("etc/x", b"x")], [TarEntrySpec.file("etc/y", b"y")]]
+    archive = write_docker_archive(tmp_path / "secret.tar", layers, tag="secret:1",
+                                   config_overrides={"history": PROBLEM_HISTORY, "config": PROBLEM_CONFIG})
+    code = main(["image", archive.ref, "--scanners", "misconfig", "--format", fmt, "--cache-dir",
+                 str(tmp_path / "cache")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "GITHUB_TOKEN=gh" in out  # the instruction is still shown, its value masked
+    assert "ccccdddd" not in out and "Tr0ub4dor" not in out
