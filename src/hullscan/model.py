@@ -388,6 +388,15 @@ class Finding:
     """A grouping inside the scanner (``AWS``, ``private-key``, ``setuid``...)."""
 
     @property
+    def location(self) -> str:
+        """Where it is, as a user reads it: ``/etc/app.env:3`` for a file, ``config:Env:2`` or ``history[4]`` for
+        the image config; empty for findings that are not about a file."""
+        if not self.path:
+            return ""
+        path = self.path if self.path.startswith(("config:", "history[")) else f"/{self.path}"
+        return f"{path}:{self.line}" if self.line else path
+
+    @property
     def scanner(self) -> str:
         """The scanner that produced it: the first part of ``check`` (``vuln``, ``secret``, ``misconfig``,
         ``file``, ``malware``, ``license``, ``os``)."""

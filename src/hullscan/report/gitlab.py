@@ -145,7 +145,7 @@ def _details(f: Finding) -> dict[str, Any]:
         if f.layer.diff_id:
             details["layer_diff_id"] = _text("Layer diff ID", f.layer.diff_id)
     if f.path:
-        details["file"] = _text("File", f"/{f.path}" + (f":{f.line}" if f.line else ""))
+        details["file"] = _text("File", f.location)
     if f.evidence:
         details["evidence"] = _text("Seen", f.evidence)
     for i, (label, value) in enumerate(f.details):
@@ -177,7 +177,7 @@ def _location(f: Finding, result: ScanResult) -> dict[str, Any]:
     elif result.inventory.distro is not None and f.check.startswith("os/"):
         name, version = result.inventory.distro.family, result.inventory.distro.release
     elif f.path:
-        name, version = f"/{f.path}", ""
+        name, version = f.location.rsplit(":", 1)[0] if f.line else f.location, ""
     else:
         name, version = f.target or f.id, ""
     return {

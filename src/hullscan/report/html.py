@@ -129,7 +129,7 @@ def _finding_row(f: Finding) -> str:
         ident = _link(refs[0] if refs else advisory_url(f.id), escape(f.id))
     else:
         ident = f"<span title=\"{escape(f.check, quote=True)}\">{escape(f.id)}</span>"
-    target = escape(f"/{f.path}" + (f":{f.line}" if f.line else "")) if f.path else escape(f.target)
+    target = escape(f.location or f.target)
     extra = "".join(f"<div class='muted'>{escape(label)}: {escape(value)}</div>"
                     for label, value in (("seen", f.evidence), *f.details) if value)
     if v is not None and v.kev:

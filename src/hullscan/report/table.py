@@ -203,7 +203,7 @@ def _vulnerabilities(group: list[Finding], has_layers: bool, color: bool) -> lis
 def _other(group: list[Finding], has_layers: bool, color: bool) -> list[str]:
     lines: list[str] = []
     for f in group:
-        where = f"/{f.path}" + (f":{f.line}" if f.line else "") if f.path else f.target
+        where = f.location or f.target
         head = f"  {_sev(f.severity, color)}  {f.id}  {_short(f.title, 70)}"
         lines.append(head + _where(f.layer, has_layers))
         if where and where != f.title:
