@@ -88,8 +88,10 @@ def test_oci_layouts(capsys: pytest.CaptureFixture[str], cache: Path, ref: str) 
         "sha256:9c27e219663c25e0f28493790cc0b88bc973ba3b1686355f221c38a36978ac63"
     ]
     assert doc["os"] is None  # hello-world has no OS
+    # quick mode's image-config checks: hello-world runs as root and has no HEALTHCHECK
     assert doc["summary"] == {"files": 1, "packages": {}, "layers": 1, "layers_from_cache": 0, "warnings": 0,
-                              "findings": 0, "by_severity": {}}
+                              "findings": 2, "by_severity": {"HIGH": 1, "LOW": 1}}
+    assert sorted(f["check"] for f in doc["findings"]) == ["misconfig/HS001", "misconfig/HS002"]
 
 
 def test_oci_unknown_tag(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
@@ -360,7 +362,7 @@ def test_fail_on_a_supported_os_passes(capsys: pytest.CaptureFixture[str], tmp_p
 
 
 def test_exit_code_and_sort(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
-    base = ("image", str(ALPINE_311), "--cache-dir", str(cache))
+    base = ("image", str(ALPINE_311), "--cache-dir", str(cache), "--scanners", "vuln")
     assert run(capsys, *base, "--exit-code", "7")[0] == 7  # any finding
     assert run(capsys, *base, "--exit-code", "7", "--fail-on", "CRITICAL")[0] == 0
     assert run(capsys, *base, "--exit-code", "7", "--severity", "CRITICAL")[0] == 0  # nothing left after filtering
@@ -373,7 +375,7 @@ def test_exit_code_and_sort(capsys: pytest.CaptureFixture[str], cache: Path) -> 
 
 
 def test_ignore_status(capsys: pytest.CaptureFixture[str], cache: Path) -> None:
-    base = ("image", str(ALPINE_311), "--cache-dir", str(cache), "--format", "json")
+    base = ("image", str(ALPINE_311), "--cache-dir", str(cache), "--format", "json", "--scanners", "vuln")
     code, out, _ = run(capsys, *base, "--ignore-status", "fixed")
     assert code == 0 and [f["check"] for f in json.loads(out)["findings"]] == ["os/end-of-life"]
     code, _, err = run(capsys, *base, "--ignore-status", "wontfix")
