@@ -1,0 +1,100 @@
+"""``--mode full`` end to end: one image built in code with a problem for every scanner, through the CLI, into
+every report format; and ``--compliance cis-docker`` over the same image."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hullscan.cli import main
+from support.images import DockerArchive, TarEntrySpec, write_docker_archive
+
+# Realistic-looking but fake (the shape GitHub's fine-grained tokens and AWS keys have), split so that no
+# scanner of this repository flags the test source itself.
+GITHUB_TOKEN = "ghp_" + "R8x2Lq9ZcV4mN7pT1wK3yB6dF0hJ5sA2eG8u"
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+KEY = ("-----BEGIN OPENSSH PRIVATE KEY-----\n"
+       "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+       "QyNTUxOQAAACBvZ2b6VQb8Kq4iWj3aN1q0uQjHhE8xN7m2wA0vVqv0QwAAAJgH9Xr5B/V6\n"
+       "-----END OPENSSH PRIVATE KEY-----\n")
+HISTORY = [
+    {"created_by": "/bin/sh -c #(nop) ADD file:0a1b in / "},
+    {"created_by": "/bin/sh -c apt-get update && apt-get install -y curl"},
+    {"created_by": "/bin/sh -c #(nop) COPY dir:2c3d in /app "},
+    {"created_by": "/bin/sh -c rm -f /root/.ssh/id_ed25519"},
+    {"created_by": '/bin/sh -c #(nop)  CMD ["/app/run.sh"]', "empty_layer": True},
+]
+
+
+@pytest.fixture(scope="module")
+def problem_image(tmp_path_factory: pytest.TempPathFactory) -> DockerArchive:
+    base = [
+        TarEntrySpec.file("etc/os-release", 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12"\n'),
+        TarEntrySpec.file("etc/debian_version", "12.7\n"),
+        TarEntrySpec.file("bin/sh", b"\x7fELF" + b"\0" * 64, mode=0o755),
+    ]
+    run = [
+        TarEntrySpec.file("var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", b"x" * 50_000),
+        TarEntrySpec.file("usr/local/bin/helper", b"\x7fELF" + b"\0" * 64, mode=0o4755),  # setuid, no package
+        TarEntrySpec.directory("srv/drop", mode=0o777),
+        TarEntrySpec.file("root/.ssh/id_ed25519", KEY, mode=0o600),
+    ]
+    app = [
+        TarEntrySpec.file("app/run.sh", "#!/bin/sh\nexec /app/server\n", mode=0o755),
+        TarEntrySpec.file("app/.env", f"LOG_LEVEL=debug\nGITHUB_TOKEN={GITHUB_TOKEN}\n"),
+        TarEntrySpec.file("app/tools/eicar.com", EICAR, mode=0o755),
+    ]
+    cleanup = [TarEntrySpec.whiteout("root/.ssh/id_ed25519")]
+    config = {"history": HISTORY, "config": {"Cmd": ["/app/run.sh"]}}
+    return write_docker_archive(tmp_path_factory.mktemp("full") / "problem.tar", [base, run, app, cleanup],
+                                config_overrides=config, tag="problem:1")
+
+
+def scan(capsys: pytest.CaptureFixture[str], archive: DockerArchive, tmp: Path, *extra: str) -> tuple[int, str]:
+    code = main(["image", archive.ref, "--cache-dir", str(tmp / "cache"), "--scanners",
+                 "misconfig,secret,file,malware,license", "--mode", "full", *extra])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return code, out
+
+
+def test_every_scanner_finds_its_problem(capsys: pytest.CaptureFixture[str], problem_image: DockerArchive,
+                                        tmp_path: Path) -> None:
+    code, out = scan(capsys, problem_image, tmp_path, "--format", "json", "--fail-on", "HIGH")
+    doc: dict[str, Any] = json.loads(out)
+    found = {(f["check"], f["path"]) for f in doc["findings"]}
+    assert ("secret/github-pat", "app/.env") in found
+    assert ("secret/private-key", "root/.ssh/id_ed25519") in found  # deleted in layer 4: still shipped
+    assert ("malware/yara", "app/tools/eicar.com") in found
+    assert ("file/setuid", "usr/local/bin/helper") in found
+    assert ("file/world-writable", "srv/drop") in found
+    assert any(check == "file/cache-apt-lists" for check, _ in found)
+    assert {"misconfig/HS001", "misconfig/HS002"} <= {check for check, _ in found}
+    key = next(f for f in doc["findings"] if f["check"] == "secret/private-key")
+    assert key["layer"]["index"] == 1
+    assert any("layer 4" in d["value"] for d in key["details"])
+    assert code == 1  # --fail-on HIGH: a private key, a token, malware
+    assert GITHUB_TOKEN not in out and "b3BlbnNzaC1rZXktdjEAAAAABG5vbmU" not in out
+
+
+@pytest.mark.parametrize("fmt", ["table", "sarif", "gitlab", "html", "cyclonedx"])
+def test_no_report_format_leaks_a_secret(capsys: pytest.CaptureFixture[str], problem_image: DockerArchive,
+                                         tmp_path: Path, fmt: str) -> None:
+    _, out = scan(capsys, problem_image, tmp_path, "--format", fmt)
+    assert out and GITHUB_TOKEN not in out and GITHUB_TOKEN[4:20] not in out
+
+
+def test_cis_docker_compliance(capsys: pytest.CaptureFixture[str], problem_image: DockerArchive,
+                               tmp_path: Path) -> None:
+    _, out = scan(capsys, problem_image, tmp_path, "--compliance", "cis-docker", "--format", "json")
+    doc = json.loads(out)
+    status = {c["id"]: c["status"] for c in doc["controls"]}
+    assert status["4.1"] == "fail" and status["4.6"] == "fail"  # root, no HEALTHCHECK
+    assert status["4.8"] == "fail" and status["4.10"] == "fail"  # setuid helper; key and token
+    assert status["4.4"] == "not-checked"  # the vuln scanner was not asked for
+    assert status["4.5"] == "manual"
+    code = main(["image", problem_image.ref, "--compliance", "cis-docker", "--format", "sarif"])
+    assert code == 2 and "--compliance writes table or json" in capsys.readouterr().err
