@@ -23,7 +23,7 @@ set -euo pipefail
 
 packages=(mmdebstrap umoci skopeo docker-registry apache2-utils zstd ca-certificates rpm
           golang-go golang-github-google-uuid-dev binutils ruby ruby-rack php-cli php-composer-semver
-          maven python3-apt chromium clamav-daemon clamav-testfiles)
+          maven python3-apt chromium clamav-daemon clamav-testfiles jq)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,9 +1,14 @@
-"""The versioned report document (what ``--format json`` prints). Fields are added, never renamed."""
+"""The versioned report document (what ``--format json`` prints). Fields are added, never renamed.
+
+Every field is described in ``report-v1.schema.json`` (:data:`SCHEMA_FILE`, shipped in the wheel) and for
+people in docs/json-report.md; tests/report/test_json_schema.py keeps the schema and this module in step.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from hullscan import __version__
@@ -12,6 +17,7 @@ from hullscan.model import Distro, Finding, LayerRef, Package, Vulnerability
 from hullscan.scan import ScanResult
 
 REPORT_SCHEMA = "hullscan.report/v1"
+SCHEMA_FILE = Path(__file__).with_name("report-v1.schema.json")
 
 
 def _layer_ref(ref: LayerRef | None) -> dict[str, Any] | None:
@@ -41,6 +47,7 @@ def package_document(p: Package) -> dict[str, Any]:
     return {
         "type": p.type.value,
         "name": p.name,
+        "namespace": p.namespace,
         "version": p.version,
         "epoch": p.epoch,
         "release": p.release,
@@ -56,6 +63,8 @@ def package_document(p: Package) -> dict[str, Any]:
         "extractor": p.extractor,
         "files": len(p.files),
         "layer": _layer_ref(p.layer),
+        "declared": p.declared,
+        "main_module": p.main_module,
     }
 
 
