@@ -91,7 +91,9 @@ def test_oci_layouts(capsys: pytest.CaptureFixture[str], cache: Path, ref: str) 
     # quick mode's image-config checks: hello-world runs as root and has no HEALTHCHECK
     assert doc["summary"] == {"files": 1, "packages": {}, "layers": 1, "layers_from_cache": 0, "warnings": 0,
                               "findings": 2, "by_severity": {"HIGH": 1, "LOW": 1}}
-    assert sorted(f["check"] for f in doc["findings"]) == ["misconfig/HS001", "misconfig/HS002"]
+    findings = doc["findings"]
+    assert isinstance(findings, list)
+    assert sorted(f["check"] for f in findings) == ["misconfig/HS001", "misconfig/HS002"]
 
 
 def test_oci_unknown_tag(capsys: pytest.CaptureFixture[str], cache: Path) -> None:

@@ -30,7 +30,7 @@ from hullscan.extract.apk import (
     parse_installed,
 )
 from hullscan.extract.base import ExtractError, Extractor
-from hullscan.extract.licenses import normalize_license_tokens
+from hullscan.extract.licenses import normalize_license_choice, normalize_license_tokens
 from hullscan.extract.osrelease import OSReleaseExtractor
 from hullscan.extract.packages import PackageAssembler
 from hullscan.image.facts import encode_payload
@@ -221,13 +221,15 @@ def test_fixture_packages() -> None:
             "Version": p.version,
             "SrcName": p.source_name,
             "SrcVersion": p.source_version,
-            "Licenses": list(p.licenses),
+            # Trivy flattens a choice of licences into a list; we keep it one expression (flattened here)
+            "Licenses": list(normalize_license_tokens(" AND ".join(p.licenses))),
             "Maintainer": p.maintainer,
             "Arch": p.arch,
             "Digest": p.checksum,
         }
         for p in got
     ] == [{k: v for k, v in w.items() if k != "DependsOn"} for w in want]
+    assert by_name(got)["ada-libs"].licenses == ("(Apache-2.0 OR MIT) AND MPL-2.0",)
     for p in got:
         assert p.type is PackageType.APK
         assert (p.found_in, p.extractor) == ("lib/apk/db/installed", "os/apk")
@@ -640,3 +642,26 @@ def test_dependencies_through_provides_and_constraints() -> None:
 )
 def test_normalize_license_tokens(raw: str, spdx: tuple[str, ...]) -> None:
     assert normalize_license_tokens(raw) == spdx
+
+
+@pytest.mark.parametrize(
+    ("raw", "expression"),
+    [
+        ("MIT OR GPL-2.0", "MIT OR GPL-2.0-only"),
+        ("(MIT OR Apache-2.0) AND BSD-3-Clause", "(MIT OR Apache-2.0) AND BSD-3-Clause"),
+        ("GPL2+ WITH Linux-syscall-note OR MIT", "GPL-2.0-or-later WITH Linux-syscall-note OR MIT"),
+        ("MIT AND GPL2", None),  # every licence applies: a flat list says it
+        ("MIT BSD GPL2+", None),
+        ("Apache 2.0", None),
+    ],
+)
+def test_normalize_license_choice(raw: str, expression: str | None) -> None:
+    assert normalize_license_choice(raw) == expression
+
+
+def test_a_choice_of_licences_stays_one_expression() -> None:
+    record = (b"P:dual\nV:1.0-r0\nA:x86_64\nL:MIT OR GPL-2.0\nC:Q1" + b"A" * 27 + b"=\n")
+    plain = (b"P:plain\nV:1.0-r0\nA:x86_64\nL:MIT BSD\nC:Q1" + b"B" * 27 + b"=\n")
+    pkgs = by_name(packages_of({"lib/apk/db/installed": database(record, plain)}))
+    assert pkgs["dual"].licenses == ("MIT OR GPL-2.0-only",)
+    assert pkgs["plain"].licenses == ("MIT", "BSD-3-Clause")

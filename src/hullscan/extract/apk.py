@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from packageurl import PackageURL
 
 from hullscan.extract.base import ExtractError
-from hullscan.extract.licenses import normalize_license_tokens
+from hullscan.extract.licenses import normalize_license_choice, normalize_license_tokens
 from hullscan.extract.packages import attribute, introduced_in
 from hullscan.image.squash import SquashedView
 from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType
@@ -289,7 +289,7 @@ def to_package(record: ApkRecord, found_in: str, distro: Distro | None, layer: L
         arch=record.arch,
         source_name=record.origin or record.name,
         source_version=record.version,
-        licenses=normalize_license_tokens(record.license),
+        licenses=_licenses(record.license),
         maintainer=record.maintainer,
         checksum=decode_checksum(record.checksum),
         files=record.files,
@@ -344,3 +344,9 @@ class ApkExtractor:
             built = [to_package(r, real, distro, layer) for r in unique_records(db)]
             return attribute(built, introduced_in(view.history(NAME, real, ApkDatabase), _keys))
         return []
+
+
+def _licenses(raw: str) -> tuple[str, ...]:
+    """``MIT OR GPL-2.0`` stays one choice; ``MIT BSD GPL2+`` (all of them apply) is a list."""
+    choice = normalize_license_choice(raw)
+    return (choice,) if choice is not None else normalize_license_tokens(raw)

@@ -158,6 +158,33 @@ def normalize_license_token(token: str) -> str:
     return _TABLE.get(lowered) or _gnu(lowered) or token
 
 
+_SPDX_TOKEN = re.compile(r"\(|\)|[^\s()]+")
+_SPDX_CHOICE = re.compile(r"\sOR\s")
+
+
+def normalize_license_choice(raw: str) -> str | None:
+    """A field that offers a choice of licences in SPDX syntax (``MIT OR GPL-2.0``), as one expression with each
+    licence spelled as its SPDX id (``MIT OR GPL-2.0-only``); ``None`` for any other field.
+
+    :func:`normalize_license_tokens` flattens a field into the licences it names, which is right for
+    ``MIT AND BSD`` (all apply) but wrong for a choice: a package offered under ``MIT OR GPL-2.0`` can be
+    shipped under MIT alone, and listing GPL-2.0 beside it would call the package copyleft.
+    """
+    text = " ".join(raw.split())
+    if not _SPDX_CHOICE.search(text):
+        return None
+    out: list[str] = []
+    after_with = False
+    for word in _SPDX_TOKEN.findall(text):
+        if word in ("(", ")", "AND", "OR", "WITH"):
+            out.append(word)
+            after_with = word == "WITH"
+            continue
+        out.append(word if after_with else normalize_license_token(word))
+        after_with = False
+    return " ".join(out).replace("( ", "(").replace(" )", ")")
+
+
 def normalize_license_tokens(raw: str) -> tuple[str, ...]:
     """The licences a free-text licence field names, as SPDX ids where known, in order and without repeats.
 

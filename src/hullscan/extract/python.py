@@ -45,7 +45,7 @@ from packageurl import PackageURL
 from hullscan.extract.base import ExtractError
 from hullscan.extract.licenses import classify_license_text as classify_license_text
 from hullscan.extract.licenses import license_name_ids as license_name_ids
-from hullscan.extract.licenses import normalize_license_tokens
+from hullscan.extract.licenses import normalize_license_choice, normalize_license_tokens
 from hullscan.image.squash import SquashedView
 from hullscan.model import Distro, FileEntry, FileKind, LayerRef, Package, PackageType
 
@@ -323,7 +323,8 @@ def package_licenses(dist: PythonDist, license_file_ids: tuple[str, ...] = ()) -
     """
     out: list[str] = []
     if dist.license_expression:
-        out += normalize_license_tokens(dist.license_expression)
+        choice = normalize_license_choice(dist.license_expression)  # PEP 639: an SPDX expression
+        out += [choice] if choice is not None else normalize_license_tokens(dist.license_expression)
     elif dist.license_classifiers:
         for name in dist.license_classifiers:
             out += license_name_ids(name)
