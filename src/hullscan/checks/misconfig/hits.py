@@ -63,14 +63,24 @@ def mask(value: str) -> str:
     return value[:keep] + "*" * (len(value) - keep)
 
 
+# Tokens recognisable by their prefix alone, wherever they stand (``git clone https://ghp_...@github.com``,
+# ``--build-arg NPM=npm_...``): GitHub, GitLab, Slack, AWS key ids, Stripe live keys, npm, PyPI, Hugging Face.
+_PREFIXED_TOKEN = re.compile(
+    r"\b(ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abpors]-|AKIA|ASIA|sk_live_|rk_live_|npm_|pypi-|hf_)"
+    r"([A-Za-z0-9_\-]{12,})"
+)
+# curl/wget-style user:password options (``curl -u deploy:pw``, ``--user=deploy:pw``, ``--password pw``).
+_OPTION_CREDENTIALS = re.compile(r"((?:\s-u|--user|--proxy-user)[ =]+[^\s:'\"]+:)([^\s'\"]+)"
+                                 r"|((?:--password|--passwd|--http-password|--ftp-password)[ =]+)([^\s'\"]+)")
 _URL_CREDENTIALS = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:)([^\s/@'\"]+)@")
 _ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]*)=(\"[^\"]*\"|'[^']*'|\S+)")
 
 
 def redact(text: str) -> str:
-    """``text`` with the credentials the rules know about masked: passwords in URLs and the values of
-    secret-named assignments (``DB_PASSWORD=...``). Applied to every instruction a finding quotes, so a
-    secret flagged by one rule does not leak through another rule's finding on the same line."""
+    """``text`` with the credentials the rules know about masked: passwords in URLs and in curl/wget options,
+    the values of secret-named assignments (``DB_PASSWORD=...``) and tokens known by their prefix (``ghp_...``).
+    Applied to every instruction a finding quotes and to every layer's instruction a report prints, so a secret
+    flagged by one rule does not leak through another rule's finding or the layer list."""
 
     def url(m: re.Match[str]) -> str:
         password = m.group(2)
@@ -82,4 +92,12 @@ def redact(text: str) -> str:
             return f"{name}={mask(value)}"
         return m.group(0)
 
-    return _ASSIGNMENT.sub(assignment, _URL_CREDENTIALS.sub(url, text))
+    def token(m: re.Match[str]) -> str:
+        return m.group(1) + mask(m.group(2))
+
+    def option(m: re.Match[str]) -> str:
+        head, value = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        return m.group(0) if value.startswith("$") else head + mask(value)
+
+    text = _OPTION_CREDENTIALS.sub(option, _URL_CREDENTIALS.sub(url, text))
+    return _PREFIXED_TOKEN.sub(token, _ASSIGNMENT.sub(assignment, text))
