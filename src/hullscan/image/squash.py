@@ -45,6 +45,8 @@ class SquashedView:
             for entry in facts.files:
                 files[entry.path] = (entry, pos)
         self._files = files
+        self._kinds: list[dict[str, FileKind]] | None = None
+        self._deleted: list[tuple[frozenset[str], frozenset[str]]] | None = None
 
     # ------------------------------------------------------------------ files
 
@@ -133,6 +135,34 @@ class SquashedView:
                 yield path, msgspec.json.decode(raw, type=payload_type), self.layers[pos], (
                     found is not None and found[1] == pos)
 
+    def hidden_by(self, path: str, pos: int) -> tuple[int, str] | None:
+        """The first layer above position ``pos`` (bottom first, as :attr:`layers`) that hides layer ``pos``'s
+        copy of ``path`` from the squashed image: ``(position, "deleted")`` for a whiteout or opaque directory on
+        it or a directory above it, or a directory above it replaced by a file or symlink; ``(position,
+        "replaced")`` for a new entry at the same path. ``None`` when no later layer touches it. The bytes of a
+        hidden copy are still shipped in its layer's tar: what secret, malware and waste reports say."""
+        if self._kinds is None or self._deleted is None:
+            self._kinds = [{e.path: e.kind for e in f.files} for f in self._facts]
+            self._deleted = [(frozenset(f.whiteouts), frozenset(f.opaque_dirs)) for f in self._facts]
+        parents: list[str] | None = None
+        for later in range(pos + 1, len(self._facts)):
+            kinds = self._kinds[later]
+            whiteouts, opaque = self._deleted[later]
+            if path in whiteouts or "" in opaque:
+                return later, "deleted"
+            if whiteouts or opaque or kinds:
+                if parents is None:
+                    parents = _parents(path)
+                for parent in parents:
+                    if parent in whiteouts or parent in opaque:
+                        return later, "deleted"
+                    kind = kinds.get(parent)
+                    if kind is not None and kind is not FileKind.DIR:
+                        return later, "deleted"  # the directory was replaced by a file or a symlink
+            if path in kinds:
+                return later, "replaced"
+        return None
+
     def layer_facts(self) -> Iterator[tuple[LayerRef, LayerFacts]]:
         """Each layer's own facts (its entries, whiteouts and opaque directories), bottom layer first."""
         yield from zip(self.layers, self._facts, strict=True)
@@ -145,6 +175,16 @@ class SquashedView:
             if raw is not None:
                 out.append((msgspec.json.decode(raw, type=payload_type), self.layers[pos]))
         return out
+
+
+def _parents(path: str) -> list[str]:
+    """The directories above ``path``, nearest first (``a/b/c`` -> ``a/b``, ``a``)."""
+    out = []
+    parent = path.rpartition("/")[0]
+    while parent:
+        out.append(parent)
+        parent = parent.rpartition("/")[0]
+    return out
 
 
 def normalize_member_path(name: str) -> str | None:

@@ -104,7 +104,6 @@ class ImageIndex:
             visible = {entry.path: (entry, by_value[ref]) for entry, ref in view.entries()}
         self.visible: dict[str, tuple[FileEntry, int]] = visible
         self._written: list[dict[str, FileEntry]] | None = None
-        self._deleted: list[tuple[frozenset[str], frozenset[str]]] | None = None
 
     def squashed(self) -> Iterator[tuple[FileEntry, LayerRef]]:
         """Every visible entry with the layer that last wrote it."""
@@ -119,22 +118,10 @@ class ImageIndex:
 
     def remover(self, path: str, pos: int) -> tuple[int, bool] | None:
         """The first layer above ``pos`` that deletes or replaces ``path``: ``(position, replaced)``, where
-        ``replaced`` says it wrote a new entry at the same path (rather than a whiteout or an opaque directory
-        hiding it). ``None`` when no later layer touches it."""
-        written = self._by_path()
-        if self._deleted is None:
-            self._deleted = [(frozenset(f.whiteouts), frozenset(f.opaque_dirs)) for f in self.facts]
-        above: list[str] | None = None
-        for later in range(pos + 1, len(self.facts)):
-            whiteouts, opaque = self._deleted[later]
-            if whiteouts or opaque:
-                if above is None:
-                    above = ancestors(path)
-                if path in whiteouts or "" in opaque or any(a in whiteouts or a in opaque for a in above):
-                    return later, False
-            if path in written[later]:
-                return later, True
-        return None
+        ``replaced`` says it wrote a new entry at the same path (rather than deleting it or a directory above
+        it). ``None`` when no later layer touches it (see :meth:`SquashedView.hidden_by`)."""
+        found = self.view.hidden_by(path, pos)
+        return None if found is None else (found[0], found[1] == "replaced")
 
     def entry_in(self, pos: int, path: str) -> FileEntry | None:
         """Layer ``pos``'s own entry at ``path`` (the last one, as the squash keeps), if it has one."""

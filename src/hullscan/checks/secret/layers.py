@@ -9,14 +9,12 @@ visible, the layer whose whiteout, opaque directory or newer entry hid it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hullscan.checks.secret.extractor import SecretFile, SecretMatch
 from hullscan.checks.secret.rules import Rule
-from hullscan.image.facts import LayerFacts
 from hullscan.image.squash import SquashedView
-from hullscan.model import FileKind, LayerRef
+from hullscan.model import LayerRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,26 +45,6 @@ class SecretHistory:
         return any(s.visible for s in self.sightings)
 
 
-def _ancestors(path: str) -> Iterator[str]:
-    parts = path.split("/")
-    for i in range(1, len(parts)):
-        yield "/".join(parts[:i])
-
-
-def _hidden_by(path: str, facts: LayerFacts, kinds: dict[str, FileKind]) -> str | None:
-    """How one layer hides a lower layer's ``path``: ``deleted``, ``overwritten``, or ``None`` (it does not)."""
-    if path in kinds:
-        return "overwritten"
-    if path in facts.whiteouts or "" in facts.opaque_dirs:
-        return "deleted"
-    for parent in _ancestors(path):
-        if parent in facts.whiteouts or parent in facts.opaque_dirs:
-            return "deleted"
-        if parent in kinds and kinds[parent] is not FileKind.DIR:
-            return "deleted"  # the directory was replaced by a file or a symlink
-    return None
-
-
 def secret_histories(view: SquashedView, extractor: str, rules: dict[str, Rule]) -> list[SecretHistory]:
     """Group every layer's matches by (path, rule, secret) and work out where each went."""
     groups: dict[tuple[str, str, str], list[Sighting]] = {}
@@ -78,21 +56,15 @@ def secret_histories(view: SquashedView, extractor: str, rules: dict[str, Rule])
                 groups.setdefault((path, m.rule_id, m.fingerprint), []).append(Sighting(pos, layer, m, visible))
     if not groups:
         return []
-    layer_facts = [facts for _, facts in view.layer_facts()]
-    kinds: list[dict[str, FileKind]] | None = None
     out: list[SecretHistory] = []
     for (path, rule_id, _), sightings in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[1][0].pos, kv[0][1])):
         sightings.sort(key=lambda s: s.pos)
         removed: tuple[str, LayerRef] | None = None
         if not any(s.visible for s in sightings):
-            if kinds is None:
-                kinds = [{e.path: e.kind for e in f.files} for f in layer_facts]
-            last = sightings[-1].pos
-            for j in range(last + 1, len(layer_facts)):
-                how = _hidden_by(path, layer_facts[j], kinds[j])
-                if how is not None:
-                    removed = (how, view.layers[j])
-                    break
+            found = view.hidden_by(path, sightings[-1].pos)
+            if found is not None:
+                later, how = found
+                removed = ("overwritten" if how == "replaced" else how, view.layers[later])
         out.append(SecretHistory(path, rules[rule_id], tuple(sightings), removed))
     return out
 
