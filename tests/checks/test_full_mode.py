@@ -98,3 +98,15 @@ def test_cis_docker_compliance(capsys: pytest.CaptureFixture[str], problem_image
     assert status["4.5"] == "manual"
     code = main(["image", problem_image.ref, "--compliance", "cis-docker", "--format", "sarif"])
     assert code == 2 and "--compliance writes table or json" in capsys.readouterr().err
+
+
+def test_any_scanner_finding_can_be_ignored(capsys: pytest.CaptureFixture[str], problem_image: DockerArchive,
+                                            tmp_path: Path) -> None:
+    ignore = tmp_path / ".hullscanignore"
+    ignore.write_text("github-pat   # rotated on 2026-11-01\nHS001 exp:2099-01-01\n")
+    _, out = scan(capsys, problem_image, tmp_path, "--format", "json", "--ignorefile", str(ignore))
+    doc = json.loads(out)
+    checks = {f["check"] for f in doc["findings"]}
+    assert "secret/github-pat" not in checks and "misconfig/HS001" not in checks
+    assert "secret/private-key" in checks and "misconfig/HS002" in checks
+    assert {i["id"] for i in doc["filters"]["ignored"]} == {"github-pat", "HS001"}
