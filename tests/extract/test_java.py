@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import doctest
 import hashlib
+import importlib
 import io
+import pkgutil
 import random
 import sqlite3
 import struct
@@ -312,9 +314,13 @@ def test_payload_survives_the_cache_encoding() -> None:
 
 
 def test_doctests() -> None:
-    result = doctest.testmod(java, raise_on_error=False)
-    assert result.attempted > 0
-    assert result.failed == 0
+    attempted = 0
+    for module_info in pkgutil.iter_modules(java.__path__):
+        module = importlib.import_module(f"{java.__name__}.{module_info.name}")
+        result = doctest.testmod(module, raise_on_error=False)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 0
 
 
 # ---------------------------------------------------------------------------------------------- Trivy's fixtures
