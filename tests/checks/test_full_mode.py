@@ -110,3 +110,38 @@ def test_any_scanner_finding_can_be_ignored(capsys: pytest.CaptureFixture[str], 
     assert "secret/github-pat" not in checks and "misconfig/HS001" not in checks
     assert "secret/private-key" in checks and "misconfig/HS002" in checks
     assert {i["id"] for i in doc["filters"]["ignored"]} == {"github-pat", "HS001"}
+
+
+def test_a_clean_image_passes_every_scanner(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """No false positives: a tidy image (non-root user, HEALTHCHECK, COPY, no caches left, no setuid, no keys,
+    permissive licences) gives no finding from any scanner in full mode."""
+    base = [
+        TarEntrySpec.file("etc/os-release", 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12"\n'),
+        TarEntrySpec.file("etc/debian_version", "12.7\n"),
+        TarEntrySpec.file("bin/sh", b"\x7fELF" + b"\0" * 64, mode=0o755),
+        TarEntrySpec.directory("tmp", mode=0o1777),  # world-writable with the sticky bit: fine
+        TarEntrySpec.file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:10001:10001::/app:/sbin/nologin\n"),
+    ]
+    app = [
+        TarEntrySpec.file("app/server.py", "import os\nprint(os.environ.get('PORT', '8080'))\n", mode=0o755),
+        TarEntrySpec.file("app/config.yaml", "log_level: info\nlisten: 0.0.0.0:8080\n"),
+        TarEntrySpec.file("usr/lib/python3/dist-packages/requests-2.32.3.dist-info/METADATA",
+                          "Metadata-Version: 2.1\nName: requests\nVersion: 2.32.3\nLicense: Apache-2.0\n"),
+    ]
+    history = [
+        {"created_by": "/bin/sh -c #(nop) ADD file:0a1b in / "},
+        {"created_by": "COPY app /app # buildkit"},
+        {"created_by": "USER 10001", "empty_layer": True},
+        {"created_by": 'HEALTHCHECK &{["CMD" "/app/server.py" "--health"] "30s" "3s" "0s" "0s" \'\\x00\'}',
+         "empty_layer": True},
+        {"created_by": 'CMD ["/app/server.py"]', "empty_layer": True},
+    ]
+    config = {"history": history, "config": {
+        "User": "10001", "Cmd": ["/app/server.py"],
+        "Healthcheck": {"Test": ["CMD", "/app/server.py", "--health"], "Interval": 30000000000},
+        "Labels": {"org.opencontainers.image.base.name": "docker.io/library/debian:12-slim"}}}
+    archive = write_docker_archive(tmp_path / "clean.tar", [base, app], config_overrides=config, tag="clean:1")
+    code, out = scan(capsys, archive, tmp_path, "--format", "json", "--fail-on", "LOW")
+    doc = json.loads(out)
+    assert doc["findings"] == [] and code == 0
+    assert {p["name"] for p in doc["packages"]} == {"requests"}  # the scan did read the image
