@@ -7,7 +7,9 @@ a ``fixed``, and it is not above a ``last_affected`` nor at or above a ``limit``
 
 from __future__ import annotations
 
+import functools
 from functools import cmp_to_key
+from typing import Any
 
 from hullscan import versions
 from hullscan.vulndb.model import Affected, Constraints, Event, EventKind
@@ -31,19 +33,33 @@ def _sorted_events(scheme: str, events: tuple[Event, ...]) -> list[Event]:
     return sorted(events, key=cmp_to_key(order))
 
 
+_Prepared = tuple[tuple[EventKind, bool, Any], ...]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _prepared(scheme: str, events: tuple[Event, ...]) -> _Prepared:
+    """The events in evaluation order, each with its version's comparison key (``None`` for ``introduced 0``).
+    Cached: the store hands out the same event tuples for the many rows that share them, and this is the
+    matcher's hot path."""
+    return tuple((ev.kind, ev.kind is EventKind.INTRODUCED and ev.version in _ZERO,
+                  None if ev.kind is EventKind.INTRODUCED and ev.version in _ZERO else versions.key(scheme, ev.version))
+                 for ev in _sorted_events(scheme, events))
+
+
 def in_events(scheme: str, version: str, events: tuple[Event, ...]) -> bool:
+    vk = versions.key(scheme, version)
     affected = False
-    for ev in _sorted_events(scheme, events):
-        if ev.kind is EventKind.INTRODUCED:
-            if ev.version in _ZERO or _cmp(scheme, version, ev.version) >= 0:
+    for kind, zero, key in _prepared(scheme, events):
+        if kind is EventKind.INTRODUCED:
+            if zero or vk >= key:
                 affected = True
-        elif ev.kind is EventKind.FIXED:
-            if _cmp(scheme, version, ev.version) >= 0:
+        elif kind is EventKind.FIXED:
+            if vk >= key:
                 affected = False
-        elif ev.kind is EventKind.LAST_AFFECTED:
-            if _cmp(scheme, version, ev.version) > 0:
+        elif kind is EventKind.LAST_AFFECTED:
+            if vk > key:
                 affected = False
-        elif ev.kind is EventKind.LIMIT and _cmp(scheme, version, ev.version) >= 0:
+        elif kind is EventKind.LIMIT and vk >= key:
             return False
     return affected
 
