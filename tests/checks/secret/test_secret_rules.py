@@ -84,3 +84,14 @@ def test_keywords_gate_rules_in_both_engines() -> None:
     assert engine.find("f", b"zz123456") == []
     assert engine.find_reference("f", b"zz123456") == []
     assert [m.values(b"MAGIC zz123456") for m in engine.find("f", b"MAGIC zz123456")] == [(b"zz123456",)]
+
+
+def test_commented_out_maven_samples_are_not_secrets() -> None:
+    """Maven's stock settings.xml (Debian's /etc/maven/settings.xml) documents <server> entries inside XML
+    comments; only a password outside a comment is one."""
+    data = (b"<settings><servers>\n<!--\n  <server>\n    <id>deploymentRepo</id>\n"
+            b"    <password>repopwd</password>\n  </server>\n-->\n"
+            b"<server><id>nexus</id><password>Zx9-real-Pw-42</password></server>\n</servers></settings>\n")
+    for find in (ENGINE.find, ENGINE.find_reference):
+        found = [m.values(data) for m in find("etc/maven/settings.xml", data) if m.rule.id == "maven-settings-password"]
+        assert found == [(b"Zx9-real-Pw-42",)]

@@ -17,6 +17,7 @@ C, H, M, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 B64_END = r"(?:[^A-Za-z0-9/+=]|\Z)"
 URLSAFE_END = r"(?:[^A-Za-z0-9_\-]|\Z)"
 ASSIGN = r"""["']?\s*(?:=>|:=|[:=]|\s)\s*["']?"""
+_XML_COMMENT = r"(?s)<!--.*?-->"  # samples in a commented-out block are documentation, not credentials
 """Between a key name and its value: ``=``, ``:``, ``=>``, ``:=`` or blanks, with optional quotes."""
 
 CLOUD_RULES: tuple[Rule, ...] = (
@@ -154,9 +155,10 @@ CLOUD_RULES: tuple[Rule, ...] = (
          r"(?i)\.docker(?:configjson|cfg)[\"']?\s*:\s*[\"']?(?P<secret>[A-Za-z0-9+/]{8,}={0,2})", ".docker"),
     rule("maven-settings-password", "Maven", "Plain-text password in Maven settings.xml", H,
          r"<(?:password|passphrase)>\s*(?P<secret>[^<\s{$][^<]*?)\s*</(?:password|passphrase)>",
-         ("<password>", "<passphrase>"), path=r"(?:^|/)settings\.xml$"),
+         ("<password>", "<passphrase>"), path=r"(?:^|/)settings\.xml$", exclude=(_XML_COMMENT,)),
     rule("maven-master-password", "Maven", "Plain-text master password in Maven settings-security.xml", C,
-         r"<master>\s*(?P<secret>[^<\s{][^<]*?)\s*</master>", "<master>", path=r"(?:^|/)settings-security\.xml$"),
+         r"<master>\s*(?P<secret>[^<\s{][^<]*?)\s*</master>", "<master>", path=r"(?:^|/)settings-security\.xml$",
+         exclude=(_XML_COMMENT,)),
     rule("gradle-properties-password", "Gradle", "Credential in gradle.properties", H,
          r"(?im)^[ \t]*[A-Za-z0-9_.]*(?:password|passwd|secret|token)[ \t]*[=:][ \t]*(?P<secret>[^\s$]{6,})[ \t]*$",
          ("password", "passwd", "secret", "token"), path=r"(?:^|/)gradle\.properties$"),

@@ -79,9 +79,10 @@ class Rule:
 
 def rule(
     id: str, category: str, title: str, severity: Severity, regex: str, keywords: tuple[str, ...] | str = (),
-    *, path: str | None = None, allow: tuple[str, ...] = (),
+    *, path: str | None = None, allow: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
 ) -> Rule:
-    """A built-in rule, tersely: ``allow`` are regexes of known example or placeholder matches."""
+    """A built-in rule, tersely: ``allow`` are regexes of known example or placeholder matches, ``exclude``
+    regexes of regions where a match is not a secret (commented-out samples)."""
     kws = (keywords,) if isinstance(keywords, str) else keywords
     return Rule(
         id=id, category=category, title=title, severity=severity, regex=regex, keywords=kws,
@@ -90,6 +91,7 @@ def rule(
             AllowRule(f"{id}-placeholder-{i}", "known placeholder or example value", re.compile(a.encode()))
             for i, a in enumerate(allow)
         ),
+        exclude_block=ExcludeBlock("commented out", tuple(re.compile(x.encode()) for x in exclude)),
     )
 
 
