@@ -95,3 +95,12 @@ def test_commented_out_maven_samples_are_not_secrets() -> None:
     for find in (ENGINE.find, ENGINE.find_reference):
         found = [m.values(data) for m in find("etc/maven/settings.xml", data) if m.rule.id == "maven-settings-password"]
         assert found == [(b"Zx9-real-Pw-42",)]
+
+
+def test_minified_code_is_not_a_connection_string() -> None:
+    code = b'case"auth":var r=o.indexOf(":");n.host=e.host;x;n.password=o.slice(r+1)'
+    config = b'ConnectionStrings__Default="Server=db.internal;Database=app;User Id=app;Password=Xk29-pw-real;"'
+    for find in (ENGINE.find, ENGINE.find_reference):
+        assert [m for m in find("app/bundle.min.js", code) if m.rule.id == "connection-string-password"] == []
+        found = [m.values(config) for m in find("app/env", config) if m.rule.id == "connection-string-password"]
+        assert found == [(b"Xk29-pw-real",)]

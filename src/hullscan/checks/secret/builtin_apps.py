@@ -104,7 +104,10 @@ APP_RULES: tuple[Rule, ...] = (
     rule("jdbc-url-password", "Database", "Password in a JDBC URL", C,
          r"(?i)jdbc:[a-z0-9]+:[^\s'\"]*?[?&;]password=(?P<secret>[^&;\s'\"$]{3,})", "jdbc:"),
     rule("connection-string-password", "Database", "Password in a connection string", H,
-         r"(?i)(?:server|data source|host)=[^;\n]+;[^\n]*?\b(?:password|pwd)=(?P<secret>[^;\s'\"$%{][^;\s'\"]{2,})",
+         # "Server=" must start the string or follow a separator: in minified code "n.host=...;...password=o.x"
+         # is an assignment, not a connection string.
+         r"(?im)(?:^|[\s;\"'`=])(?:server|data source|host)=[^;\n]+;[^\n]*?\b(?:password|pwd)="
+         r"(?P<secret>[^;\s'\"$%{][^;\s'\"]{2,})",
          ("password=", "pwd=")),
     # ------------------------------------------------------------------ AI services
     rule("openai-api-key", "OpenAI", "OpenAI API Key", C,
