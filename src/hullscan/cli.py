@@ -247,7 +247,17 @@ def _scanner_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         malware_hashes=tuple(Path(p) for p in getattr(args, "malware_hashes", ())),
         clamd=getattr(args, "clamd", None) or "",
         license_policy=path(getattr(args, "license_policy", None)),
+        cache_dir=_cache_root(args),
     )
+
+
+def _cache_root(args: argparse.Namespace) -> Path | None:
+    """The cache directory the user chose (or the default), ``None`` with ``--no-cache``."""
+    if getattr(args, "no_cache", False) or not hasattr(args, "cache_dir"):
+        return None
+    from hullscan.cache.directory import default_cache_dir
+
+    return Path(args.cache_dir) if args.cache_dir else default_cache_dir()
 
 
 def _open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]

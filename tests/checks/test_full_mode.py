@@ -145,3 +145,20 @@ def test_a_clean_image_passes_every_scanner(capsys: pytest.CaptureFixture[str], 
     doc = json.loads(out)
     assert doc["findings"] == [] and code == 0
     assert {p["name"] for p in doc["packages"]} == {"requests"}  # the scan did read the image
+
+
+def test_compiled_rules_live_in_the_cache_dir_only(capsys: pytest.CaptureFixture[str], problem_image: DockerArchive,
+                                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hullscan.checks.secret import engine
+
+    monkeypatch.setattr(engine, "_COMPILED", {})  # as a new process starts
+    scan(capsys, problem_image, tmp_path, "--format", "json")
+    assert len(list((tmp_path / "cache" / "hyperscan").iterdir())) == 1  # the secret rules, compiled once
+    assert main(["cache", "clean", "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert not (tmp_path / "cache" / "hyperscan").exists()
+    capsys.readouterr()
+    monkeypatch.setattr(engine, "_COMPILED", {})
+    monkeypatch.setenv("HULLSCAN_CACHE_DIR", str(tmp_path / "default-cache"))
+    code = main(["image", problem_image.ref, "--no-cache", "--scanners", "secret", "--format", "json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["findings"]
+    assert not (tmp_path / "default-cache").exists()  # --no-cache: nothing written anywhere

@@ -77,12 +77,15 @@ class DirectoryCache:
             raise CacheError(f"cache {self.root}: cannot write ({exc.strerror})") from None
 
     def clean(self) -> int:
-        """Remove every entry; returns how many files were removed."""
-        if not self._layers.exists():
-            return 0
-        count = sum(1 for p in self._layers.rglob("*") if p.is_file())
-        try:
-            shutil.rmtree(self._layers)
-        except OSError as exc:
-            raise CacheError(f"cache {self.root}: cannot clean ({exc.strerror})") from None
+        """Remove every entry (layer facts and the scanners' compiled rule databases); returns how many files were
+        removed."""
+        count = 0
+        for part in (self._layers, self.root / "hyperscan"):
+            if not part.exists():
+                continue
+            count += sum(1 for p in part.rglob("*") if p.is_file())
+            try:
+                shutil.rmtree(part)
+            except OSError as exc:
+                raise CacheError(f"cache {self.root}: cannot clean ({exc.strerror})") from None
         return count

@@ -51,6 +51,9 @@ class ScannerConfig:
     """``--license-policy``: YAML allow/deny lists turning license violations into findings."""
     max_scan_size: int = 10 << 20
     """Files larger than this are not content-scanned for secrets (malware has its own limit in full mode)."""
+    cache_dir: Path | None = None
+    """Where scanners may keep what they compile from their rules (the secret scanner's Hyperscan database), so
+    the next run loads it instead of compiling again; ``None`` (``--no-cache``): nowhere."""
 
 
 @dataclass(frozen=True, slots=True)

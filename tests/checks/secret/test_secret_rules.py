@@ -4,6 +4,7 @@ sample (and exactly the secret of it), and the two engines agreeing."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import hyperscan
 import pytest
@@ -104,3 +105,25 @@ def test_minified_code_is_not_a_connection_string() -> None:
         assert [m for m in find("app/bundle.min.js", code) if m.rule.id == "connection-string-password"] == []
         found = [m.values(config) for m in find("app/env", config) if m.rule.id == "connection-string-password"]
         assert found == [(b"Xk29-pw-real",)]
+
+
+def test_the_compiled_database_is_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hullscan.checks.secret import engine as engine_module
+
+    data = (b"x\n" + SAMPLES["github-pat"][1].encode() + SAMPLES["github-pat"][2].encode() + b"\n")
+    expected = [(m.rule.id, m.secrets) for m in ENGINE.find("app/env", data)]
+    assert expected
+
+    def fresh() -> list[tuple[str, object]]:
+        monkeypatch.setattr(engine_module, "_COMPILED", {})  # as a new process would start
+        e = SecretEngine(BUILTIN_RULES, BUILTIN_ALLOW_RULES, database_dir=tmp_path / "hs")
+        return [(m.rule.id, m.secrets) for m in e.find("app/env", data)]
+
+    assert fresh() == expected
+    (saved,) = (tmp_path / "hs").iterdir()
+    first = saved.read_bytes()
+    assert fresh() == expected and saved.read_bytes() == first  # loaded, not rewritten
+    saved.write_bytes(first[:32] + b"\0" * 64 + first[96:])  # damaged: compiled again and saved anew
+    assert fresh() == expected and saved.read_bytes() == first
+    saved.write_bytes(b"garbage")
+    assert fresh() == expected

@@ -40,7 +40,8 @@ class SecretScanner:
 
     def __init__(self, config: ScannerConfig) -> None:
         self.config = load_config(config.secret_config) if config.secret_config else builtin_config()
-        self.engine = SecretEngine(self.config.rules, self.config.allow_rules, self.config.exclude_block)
+        self.engine = SecretEngine(self.config.rules, self.config.allow_rules, self.config.exclude_block,
+                                   database_dir=config.cache_dir / "hyperscan" if config.cache_dir else None)
         self.extractor = SecretExtractor(self.engine, max_size=config.max_scan_size,
                                          config_digest=self.config.digest, version=RULES_VERSION)
 
