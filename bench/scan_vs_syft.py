@@ -15,25 +15,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _images import python_layout
+from _timing import best
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def best(cmd: list[str], runs: int, env: dict[str, str], before: list[str] | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        if before:
-            subprocess.run(before, check=True, capture_output=True, env=env)
-        t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env=env)
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:
