@@ -1,8 +1,9 @@
 """The advisory database: a versioned SQLite store, the feed importers that fill it, and its update.
 
 Scans open a :class:`Store` (cheap) and call :meth:`Store.lookup_many` / :meth:`Store.advisories` /
-:meth:`Store.enrichment`; ``hullscan db update`` calls :func:`fetch_and_import` (or :func:`import_directory`
-with ``--from DIR``); ``hullscan db status`` calls :func:`status`.
+:meth:`Store.enrichment`; ``hullscan db update`` calls :func:`hullscan.vulndb.update.fetch_and_import` (or
+``import_directory`` with ``--from DIR``); ``hullscan db status`` calls ``update.status``. The update side (HTTP,
+every importer) is not imported here: a scan only needs the store.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from hullscan.vulndb.model import (
 )
 from hullscan.vulndb.names import normalize_name
 from hullscan.vulndb.store import SCHEMA_VERSION, Store, default_db_path
-from hullscan.vulndb.update import ImportReport, fetch_and_import, import_directory, status
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -40,7 +40,6 @@ __all__ = [
     "Event",
     "EventKind",
     "FeedError",
-    "ImportReport",
     "KevRecord",
     "NameKind",
     "SourceStatus",
@@ -49,8 +48,5 @@ __all__ = [
     "StoreError",
     "VulnDBError",
     "default_db_path",
-    "fetch_and_import",
-    "import_directory",
     "normalize_name",
-    "status",
 ]
