@@ -162,3 +162,37 @@ def test_compiled_rules_live_in_the_cache_dir_only(capsys: pytest.CaptureFixture
     code = main(["image", problem_image.ref, "--no-cache", "--scanners", "secret", "--format", "json"])
     assert code == 0 and json.loads(capsys.readouterr().out)["findings"]
     assert not (tmp_path / "default-cache").exists()  # --no-cache: nothing written anywhere
+
+
+def test_a_secret_in_a_file_the_distribution_shipped_unmodified_is_low(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path) -> None:
+    """Debian's chromium ships a Google API key in /etc/chromium.d/apikeys: dpkg's Conffiles MD5 says the file is
+    the package's own, so it is reported LOW; the same file edited by the image's author keeps its severity."""
+    import hashlib
+
+    key = "AIza" + "SyB7x9Qk2LmN4pR6tV8wY0zA3cE5gH7jK9m"
+    shipped = f'export GOOGLE_API_KEY="{key}"\n'
+    digest = hashlib.md5(shipped.encode(), usedforsecurity=False).hexdigest()
+    status = ("Package: chromium-common\nStatus: install ok installed\nVersion: 130.0-1\nArchitecture: amd64\n"
+              f"Maintainer: Debian Chromium Team <x@example.org>\nConffiles:\n /etc/chromium.d/apikeys {digest}\n"
+              " /etc/chromium.d/default-flags 0123456789abcdef0123456789abcdef\n\n")
+    base = [
+        TarEntrySpec.file("etc/os-release", 'ID=debian\nVERSION_ID="12"\n'),
+        TarEntrySpec.file("var/lib/dpkg/status", status),
+        TarEntrySpec.file("etc/chromium.d/apikeys", shipped),
+    ]
+    edited = [TarEntrySpec.file("etc/chromium.d/apikeys", shipped + 'export EXTRA="1"\n')]
+
+    def severity(layers: list[list[TarEntrySpec]], name: str) -> tuple[str, dict[str, str]]:
+        archive = write_docker_archive(tmp_path / f"{name}.tar", layers, tag=f"{name}:1")
+        code = main(["image", archive.ref, "--scanners", "secret", "--format", "json", "--cache-dir",
+                     str(tmp_path / "cache")])
+        out = capsys.readouterr().out
+        assert code == 0 and key not in out
+        (f,) = json.loads(out)["findings"]
+        return f["severity"], {d["label"]: d["value"] for d in f["details"]}
+
+    sev, details = severity([base], "pristine")
+    assert sev == "LOW" and details["shipped unmodified by"] == "deb package chromium-common"
+    sev, details = severity([base, edited], "edited")
+    assert sev == "HIGH" and "shipped unmodified by" not in details

@@ -117,7 +117,7 @@ def status_file(*stanzas: bytes) -> bytes:
 
 def test_extractor_satisfies_the_protocols() -> None:
     extractor: Extractor[DpkgFile] = DpkgExtractor()
-    assert (extractor.name, extractor.version, extractor.payload_type) == ("os/dpkg", 1, DpkgFile)
+    assert (extractor.name, extractor.version, extractor.payload_type) == ("os/dpkg", 2, DpkgFile)
     assert isinstance(DpkgExtractor(), PackageAssembler)
 
 
@@ -629,8 +629,9 @@ def test_file_list_with_directories_first() -> None:
 
 
 def test_md5sums_text_and_binary_mode() -> None:
-    data = b"25de5fcdc3c8ebd9c9f599fb7a899b40  usr/bin/tar\n25de5fcdc3c8ebd9c9f599fb7a899b40 *usr/bin/x y\n\n"
-    assert parse_md5sums(data) == OwnedFiles(("usr/bin/tar", "usr/bin/x y"))
+    data = b"25de5fcdc3c8ebd9c9f599fb7a899b40  usr/bin/tar\n25DE5FCDC3C8EBD9C9F599FB7A899B41 *usr/bin/x y\n\n"
+    assert parse_md5sums(data) == OwnedFiles(("usr/bin/tar", "usr/bin/x y"),
+                                             ("25de5fcdc3c8ebd9c9f599fb7a899b40", "25de5fcdc3c8ebd9c9f599fb7a899b41"))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,6 @@ from hullscan.checks.secret.rules import Rule
 
 BUILTIN_RULES: tuple[Rule, ...] = (*CLOUD_RULES, *APP_RULES)
 
-RULES_VERSION = 3
+RULES_VERSION = 4
 """Bump with every change to a built-in rule or allow rule: it is the extractor's version, so cached layers
 are scanned again."""

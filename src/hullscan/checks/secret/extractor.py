@@ -16,6 +16,7 @@ Which files are read (``wants``, decided from the path and tar header alone, bef
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -55,6 +56,8 @@ class SecretFile:
     """The payload of ``secret/scan`` for one file."""
 
     matches: tuple[SecretMatch, ...]
+    md5: str = ""
+    """The file's MD5, to tell a file still exactly as an OS package installed it (dpkg records MD5s)."""
 
 
 def to_matches(raw: list[RawMatch], data: bytes, *, line_of: list[int] | None = None) -> tuple[SecretMatch, ...]:
@@ -104,4 +107,4 @@ class SecretExtractor:
         raw = self.engine.find(path, data)
         if not raw:
             return None
-        return SecretFile(to_matches(raw, data))
+        return SecretFile(to_matches(raw, data), hashlib.md5(data, usedforsecurity=False).hexdigest())

@@ -24,6 +24,8 @@ class Sighting:
     layer: LayerRef
     match: SecretMatch
     visible: bool
+    md5: str = ""
+    """The MD5 of this layer's copy of the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,8 @@ def secret_histories(view: SquashedView, extractor: str, rules: dict[str, Rule])
         pos = positions.get(id(layer), layer.index)
         for m in payload.matches:
             if m.rule_id in rules:  # a payload from a rule set since changed would carry another extractor name
-                groups.setdefault((path, m.rule_id, m.fingerprint), []).append(Sighting(pos, layer, m, visible))
+                groups.setdefault((path, m.rule_id, m.fingerprint), []).append(
+                    Sighting(pos, layer, m, visible, payload.md5))
     if not groups:
         return []
     out: list[SecretHistory] = []

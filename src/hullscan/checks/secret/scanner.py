@@ -17,7 +17,10 @@ from hullscan.checks.secret.layers import SecretHistory, describe, secret_histor
 from hullscan.checks.secret.mask import mask
 from hullscan.checks.secret.rules import Rule
 from hullscan.extract.base import Extractor
-from hullscan.model import Finding, LayerRef
+from hullscan.extract.dpkg import DpkgFile
+from hullscan.extract.dpkg.model import NAME as DPKG_NAME
+from hullscan.image.squash import SquashedView
+from hullscan.model import Finding, LayerRef, Severity
 
 MaskRef = Callable[[LayerRef], LayerRef]
 
@@ -61,8 +64,9 @@ class SecretScanner:
                 created_by = created_by.replace(v, mask(v))
             return replace(ref, created_by=created_by)
 
-        findings = [self._file_finding(h, masked) for h in secret_histories(ctx.view, self.extractor.name,
-                                                                              self.engine.by_id)]
+        shipped = _package_digests(ctx.view)
+        findings = [self._file_finding(h, masked, shipped) for h in secret_histories(ctx.view, self.extractor.name,
+                                                                                       self.engine.by_id)]
         findings += [self._config_finding(s, masked) for s in sightings]
         return findings
 
@@ -71,10 +75,11 @@ class SecretScanner:
     def _rule(self, rule_id: str) -> Rule:
         return self.engine.by_id[rule_id]
 
-    def _file_finding(self, h: SecretHistory, masked: MaskRef) -> Finding:
+    def _file_finding(self, h: SecretHistory, masked: MaskRef, shipped: dict[str, tuple[str, str]]) -> Finding:
         first = h.first
         m = first.match
         rule = h.rule
+        severity = rule.severity
         details: list[tuple[str, str]] = [("match", m.snippet), ("added in", describe(masked(first.layer)))]
         later = [s for s in h.sightings[1:] if s.pos != first.pos]
         if later:
@@ -82,6 +87,14 @@ class SecretScanner:
         if h.visible:
             details.append(("in the final filesystem", "yes"))
             description = (f"{rule.title} in /{h.path} (line {m.line}). Anyone who can pull the image can read it.")
+            digest, package = shipped.get(h.path, ("", ""))
+            if digest and any(s.visible and s.md5 == digest for s in h.sightings):
+                # The distribution's own file, byte for byte (a vendor key such as Debian chromium's Google API
+                # key): worth knowing, not the image author's leak.
+                severity = Severity.LOW
+                details.append(("shipped unmodified by", f"deb package {package}"))
+                description += (f" The file is exactly as the OS package {package} installed it (dpkg's recorded "
+                                "MD5), so the value is the distribution's, published with the package.")
         else:
             how, by = h.removed_by or ("removed", None)
             details.append(("in the final filesystem", "no: the layer blob still holds it"))
@@ -94,7 +107,7 @@ class SecretScanner:
                 "added it is still shipped, and anyone who pulls the image can extract it from there."
             )
         return Finding(
-            check=f"secret/{rule.id}", id=rule.id, severity=rule.severity, title=rule.title,
+            check=f"secret/{rule.id}", id=rule.id, severity=severity, title=rule.title,
             description=description, remediation=REMEDIATION, target=f"/{h.path}", layer=masked(first.layer),
             path=h.path, line=m.line, evidence=m.masked, details=tuple(details), category=rule.category,
         )
@@ -116,3 +129,18 @@ class SecretScanner:
             line=m.line, evidence=m.masked, details=tuple(details), category=rule.category,
         )
 
+
+def _package_digests(view: SquashedView) -> dict[str, tuple[str, str]]:
+    """Path -> (MD5 dpkg recorded at install, package name) for every file and conffile of the installed dpkg
+    packages (``*.md5sums`` and the status file's ``Conffiles``)."""
+    out: dict[str, tuple[str, str]] = {}
+    for path, payload, _ in view.payloads(DPKG_NAME, DpkgFile):
+        if payload.owned is not None and payload.owned.md5:
+            package = path.rsplit("/", 1)[-1].removesuffix(".md5sums").split(":", 1)[0]
+            for file, digest in zip(payload.owned.paths, payload.owned.md5, strict=False):
+                out[file] = (digest, package)
+        if payload.status is not None:
+            for stanza in payload.status.packages:
+                for file, digest in stanza.conffiles:
+                    out[file] = (digest, stanza.name)
+    return out

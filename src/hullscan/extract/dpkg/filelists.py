@@ -24,6 +24,7 @@ def parse_file_list(data: bytes) -> OwnedFiles:
 def parse_md5sums(data: bytes) -> OwnedFiles:
     """``<md5>  <path>`` per line (md5sum(1) format, path relative to the root): the package's regular files."""
     paths: list[str] = []
+    digests: list[str] = []
     for line in _text_file(data).split("\n"):
         digest, _, path = line.partition(" ")
         if not digest or not path:
@@ -31,4 +32,5 @@ def parse_md5sums(data: bytes) -> OwnedFiles:
         path = path.lstrip(" *").lstrip("/")  # "  path" (text mode) or " *path" (binary mode)
         if path:
             paths.append(path)
-    return OwnedFiles(tuple(paths))
+            digests.append(digest.lower())
+    return OwnedFiles(tuple(paths), tuple(digests))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NAME = "os/dpkg"
-VERSION = 1
+VERSION = 2
 
 STATUS_FILE = "var/lib/dpkg/status"
 STATUS_DIR = "var/lib/dpkg/status.d/"
@@ -36,6 +36,10 @@ class Stanza:
     """``Depends`` as written (names: :func:`dependency_names`)."""
     pre_depends: str = ""
     """``Pre-Depends`` as written."""
+    conffiles: tuple[tuple[str, str], ...] = ()
+    """``Conffiles``: (path without leading ``/``, MD5 dpkg recorded) of each configuration file the package
+    installed. Conffiles are not in ``*.md5sums``; with these, a config file still as the package shipped it can be
+    told from one the image's author edited."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,9 @@ class OwnedFiles:
     """The files one package installed (``info/*.list``, ``*.md5sums``), without leading ``/``."""
 
     paths: tuple[str, ...] = ()
+    md5: tuple[str, ...] = ()
+    """From ``*.md5sums``: each path's MD5 as dpkg recorded it at install time (parallel to ``paths``; empty for
+    ``*.list`` files). A file whose content still has this digest is exactly what the package shipped."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ paragraph does), and the source package's name and version as dpkg-query's ``${s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from hullscan.extract.base import ExtractError
@@ -104,6 +105,20 @@ def _stanza(fields: dict[str, str], *, require_status: bool) -> Stanza | None:
     )
 
 
+def _conffiles(paragraph: str) -> tuple[tuple[str, str], ...]:
+    """The ``Conffiles`` field's continuation lines: `` /etc/x 0123...abcd [obsolete|remove-on-upgrade]``."""
+    out: list[tuple[str, str]] = []
+    lines = paragraph.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("Conffiles:"))
+    for line in lines[start + 1:]:
+        if line[:1] not in (" ", "\t"):
+            break
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[1]) == 32 and parts[0].startswith("/"):
+            out.append((parts[0].lstrip("/"), parts[1].lower()))
+    return tuple(out)
+
+
 def parse_status(data: bytes, *, distroless: bool = False) -> StatusDb:
     """Parse a dpkg status file (or, with ``distroless``, one ``status.d`` file, where ``Status`` is absent).
 
@@ -129,6 +144,8 @@ def parse_status(data: bytes, *, distroless: bool = False) -> StatusDb:
         if stanza is None:
             not_installed += 1
         else:
+            if "\nConffiles:" in paragraph:
+                stanza = dataclasses.replace(stanza, conffiles=_conffiles(paragraph))
             packages.append(stanza)
     if skipped and not packages and not not_installed:
         raise ExtractError(f"no readable package record ({skipped} damaged)")
