@@ -217,21 +217,20 @@ def _db_path(args: argparse.Namespace) -> Path:
 
 
 def _scanner_names(args: argparse.Namespace) -> tuple[str, ...]:
-    from hullscan.checks.registry import resolve_names
+    """``--scanners`` as given; else ``--mode``'s set, plus what ``--compliance`` needs and every scanner whose
+    input the user named (``--malware-rules``, ``--license-policy``...), in the registry's order."""
+    from hullscan.checks.registry import ALL, resolve_names
 
-    names = resolve_names(getattr(args, "mode", "quick"), getattr(args, "scanners", None))
-    if getattr(args, "scanners", None) is None and getattr(args, "compliance", None):
-        from hullscan.checks.compliance import SCANNERS
-
-        names = tuple(n for n in ("vuln", "misconfig", "secret", "file", "malware", "license")
-                      if n in names or n in SCANNERS)
+    names = set(resolve_names(getattr(args, "mode", "quick"), getattr(args, "scanners", None)))
     if getattr(args, "scanners", None) is None:
-        # Naming a scanner's input turns the scanner on in any mode.
-        extra = {"secret": args.secret_config, "malware": args.malware_rules or args.malware_hashes or args.clamd,
+        if getattr(args, "compliance", None):
+            from hullscan.checks.compliance import SCANNERS
+
+            names.update(SCANNERS)
+        named = {"secret": args.secret_config, "malware": args.malware_rules or args.malware_hashes or args.clamd,
                  "license": args.license_policy}
-        names = tuple(n for n in ("vuln", "misconfig", "secret", "file", "malware", "license")
-                      if n in names or extra.get(n))
-    return names
+        names.update(n for n, given in named.items() if given)
+    return tuple(n for n in ALL if n in names)
 
 
 def _scanner_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]

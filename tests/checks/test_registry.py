@@ -29,3 +29,21 @@ def test_every_scanner_builds_and_names_itself(mode: str) -> None:
     # only the content scanners add extractors to the layer walk
     walking = {s.name for s in scanners if s.extractors()}
     assert walking == {"secret", "malware"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        ([], ("vuln", "misconfig")),
+        (["--mode", "full"], ALL),
+        (["--license-policy", "p.yaml"], ("vuln", "misconfig", "license")),  # naming its input turns it on
+        (["--malware-rules", "rules/", "--secret-config", "s.yaml"], ("vuln", "misconfig", "secret", "malware")),
+        (["--compliance", "cis-docker"], ("vuln", "misconfig", "secret", "file")),
+        (["--compliance", "cis-docker", "--scanners", "misconfig"], ("misconfig",)),  # --scanners is obeyed
+        (["--scanners", "none", "--clamd", "unix:/x"], ()),
+    ],
+)
+def test_cli_scanner_selection(argv: list[str], names: tuple[str, ...]) -> None:
+    from hullscan.cli import _scanner_names, build_parser
+
+    assert _scanner_names(build_parser().parse_args(["image", "x.tar", *argv])) == names
