@@ -198,11 +198,10 @@ def _skip_dirs(p: argparse.ArgumentParser) -> None:
 
 
 def _cache(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from hullscan.cache.directory import DirectoryCache, default_cache_dir
+    from hullscan.cache.directory import DirectoryCache
 
-    if getattr(args, "no_cache", False):
-        return None
-    return DirectoryCache(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
+    root = _cache_root(args)
+    return DirectoryCache(root) if root is not None else None
 
 
 def _db_path(args: argparse.Namespace) -> Path:

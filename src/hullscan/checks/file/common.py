@@ -72,16 +72,6 @@ def describe_layer(ref: LayerRef) -> str:
     return f"layer {n} ({step})" if step else f"layer {n}"
 
 
-def ancestors(path: str) -> list[str]:
-    """The directories above ``path``, nearest first (``a/b/c`` -> ``a/b``, ``a``)."""
-    out = []
-    parent = path.rpartition("/")[0]
-    while parent:
-        out.append(parent)
-        parent = parent.rpartition("/")[0]
-    return out
-
-
 class ImageIndex:
     """Layers and squashed view, indexed once for every file check.
 
